@@ -1,0 +1,62 @@
+"""`artifacts/microsoft-cloud.cloud-posture.json`, `evidencepack/cloud-posture@v1` (§5.4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collector.artifacts import drop_nulls
+
+PATH = "artifacts/microsoft-cloud.cloud-posture.json"
+SCHEMA = "evidencepack/cloud-posture@v1"
+
+
+def _account(account: dict[str, Any], entra: dict[str, Any], root_mfa: bool | None,
+             encryption_at_rest: dict[str, int | None]) -> dict[str, Any]:
+    logging_exported = account["logging"]["activity_log_administrative_exported"]
+    blocks = {
+        "iam": drop_nulls(
+            {
+                "mfa_coverage_pct": entra["posture"]["mfa_coverage"],
+                "root_mfa_enabled": root_mfa,
+                "root_access_protected": root_mfa,
+            }
+        ),
+        "storage": drop_nulls(
+            {
+                "encryption_pct": encryption_at_rest.get(account["account_id"]),
+                "public_access_blocked_pct": account["storage"]["public_access_blocked_pct"],
+            }
+        ),
+        "logging": drop_nulls(
+            {"cloudtrail_enabled": logging_exported, "cloudtrail_multiregion": logging_exported}
+        ),
+        "backup": drop_nulls({"retention_days_min": account["backup"]["retention_days_min"]}),
+        "network": drop_nulls(
+            {
+                "ssh_open_to_world_pct": account["network"]["ssh_open_to_world_pct"],
+                "rdp_open_to_world_pct": account["network"]["rdp_open_to_world_pct"],
+            }
+        ),
+    }
+    document: dict[str, Any] = {"account_id": account["account_id"]}
+    document.update({name: block for name, block in blocks.items() if block})
+    return document
+
+
+def build(
+    azure: dict[str, Any] | None,
+    entra: dict[str, Any],
+    root_mfa: bool | None,
+    encryption_at_rest: dict[str, int | None],
+) -> dict[str, Any] | None:
+    """Derived from the finished vendor artifacts plus the two unserialized values RA and EAR."""
+    if azure is None or not azure["accounts"]:
+        return None
+    return {
+        "schema_version": "1.0.0",
+        "collected_at": azure["collected_at"],
+        "provider": "azure",
+        "accounts": [
+            _account(account, entra, root_mfa, encryption_at_rest) for account in azure["accounts"]
+        ],
+    }

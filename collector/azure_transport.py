@@ -1,0 +1,84 @@
+"""An azure-core async transport that sends through the shared guarded httpx client.
+
+azure-core's own transports bring their own HTTP stacks (requests, aiohttp) with their own TLS
+and proxy rules; this adapter lets azure-identity and every azure-mgmt client use the single
+client of `collector.http` instead. Bodies are already fully read (and capped) by the guarded
+transport, so responses are served from memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from azure.core.pipeline.transport import AsyncHttpTransport
+from azure.core.rest._http_response_impl_async import AsyncHttpResponseImpl
+
+
+class _BufferedResponse(AsyncHttpResponseImpl):  # type: ignore[misc]
+    def __init__(self, request: Any, response: httpx.Response) -> None:
+        super().__init__(
+            request=request,
+            internal_response=response,
+            status_code=response.status_code,
+            headers=response.headers,
+            reason=response.reason_phrase,
+            content_type=response.headers.get("content-type"),
+            stream_download_generator=_single_chunk,
+        )
+        self._content = response.content
+
+    def body(self) -> bytes:
+        return self._content  # type: ignore[no-any-return]
+
+    async def load_body(self) -> None:
+        return None
+
+
+def _single_chunk(pipeline: Any, response: _BufferedResponse, **_: Any) -> AsyncIterator[bytes]:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield response.body()
+
+    return chunks()
+
+
+def _encode_body(content: Any) -> bytes | None:
+    if content is None:
+        return None
+    if isinstance(content, dict):
+        return urlencode(content).encode("ascii")
+    if isinstance(content, str):
+        return content.encode("utf-8")
+    if isinstance(content, bytes | bytearray):
+        return bytes(content)
+    raise TypeError("unsupported request body type")
+
+
+class GuardedAzureTransport(AsyncHttpTransport):  # type: ignore[misc]
+    """azure-core transport over a shared httpx client it does not own (never closes it)."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def send(self, request: Any, **kwargs: Any) -> _BufferedResponse:
+        body = _encode_body(request.content if hasattr(request, "content") else request.data)
+        headers = dict(request.headers.items())
+        if body is None and request.method in ("POST", "PUT", "PATCH"):
+            headers["Content-Length"] = "0"
+        outgoing = self._client.build_request(request.method, request.url, headers=headers, content=body)
+        response = await self._client.send(outgoing)
+        return _BufferedResponse(request, response)
+
+    async def open(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def __aenter__(self) -> GuardedAzureTransport:
+        return self
+
+    async def __aexit__(self, *args: object) -> None:
+        return None

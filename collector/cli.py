@@ -1,0 +1,79 @@
+"""Process entry point: meta flags, config, credentials, the run, exit codes (contract §2.9, §3)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+from collector._version import __version__
+from collector.composer import collect
+from collector.config import load_config
+from collector.credentials import load_credential_inputs
+from collector.errors import FatalError
+from collector.protocol import ProtocolWriter, capabilities_document, say
+
+
+class Cancelled(Exception):
+    def __init__(self, signal_name: str) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+
+
+async def _run_with_signals(coro_factory: object) -> object:
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    received: list[str] = []
+
+    def on_signal(name: str) -> None:
+        if not received:
+            received.append(name)
+            assert task is not None
+            task.cancel()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_signal, sig.name)
+    try:
+        return await coro_factory  # type: ignore[misc]
+    except asyncio.CancelledError:
+        if received:
+            raise Cancelled(received[0]) from None
+        raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if "--capabilities" in args:
+        sys.stdout.write(capabilities_document() + "\n")
+        return 0
+    if "--version" in args:
+        sys.stdout.write(__version__ + "\n")
+        return 0
+    logging.disable(logging.CRITICAL)  # SDK logs could carry URLs and bodies; never emitted
+    protocol = ProtocolWriter()
+    try:
+        config = load_config()
+        for warning in config.warnings:
+            say(f"warning: {warning}")
+        inputs = load_credential_inputs(config)
+        artifacts = asyncio.run(_run_with_signals(collect(config, inputs, protocol)))
+        protocol.result(artifacts)  # type: ignore[arg-type]
+    except FatalError as error:
+        if error.hint:
+            say(error.hint)
+        say(f"error: {error.message}")
+        return error.exit_code
+    except Cancelled as cancelled:
+        say(f"error: collection cancelled by {cancelled.signal_name}")
+        return 1
+    except BrokenPipeError:
+        return 1
+    except Exception as error:  # the class name only: messages may carry response data
+        say(f"error: internal error ({type(error).__name__})")
+        return 1
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())

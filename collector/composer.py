@@ -1,0 +1,215 @@
+"""Runs one collection: tokens, the mandatory organization read, every surface, then artifacts.
+
+The composer owns ordering and availability; service modules only fetch and aggregate. Outcomes
+are stored by surface key as they complete, and diagnostics are rendered afterwards in canonical
+order, so concurrency never changes the output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import httpx
+
+from collector.arm import ArmClients
+from collector.artifacts import azure as azure_artifact
+from collector.artifacts import cloud_posture, idp_posture
+from collector.artifacts import entra as entra_artifact
+from collector.config import Config
+from collector.credentials import CredentialInputs, build_identity_credential
+from collector.errors import NetworkError
+from collector.diagnostics import Diagnostics, SubscriptionReport
+from collector.graph import GraphReader, build_graph_client
+from collector.http import (
+    EgressRule,
+    GuardedTransport,
+    build_http_client,
+    build_ssl_context,
+    origin_of,
+)
+from collector.protocol import Artifact, ProtocolWriter
+from collector.results import EntraResults, RunResults, SubscriptionResults
+from collector.services.azure import subscription
+from collector.services.entra import organization, users
+from collector.surfaces import Failure, Outcome, SurfaceError
+from collector.tokens import TokenManager
+
+T = TypeVar("T")
+ARM_READ_POSTS = ("/policyStates/latest/summarize", "/providers/Microsoft.ResourceGraph/resources")
+
+
+def egress_rules(config: Config, inputs: CredentialInputs) -> list[EgressRule]:
+    """Every origin this run may talk to, and the only POSTs it may send (§1.3)."""
+    cloud = config.cloud
+    rules = [
+        EgressRule(cloud.authority, post_path_suffixes=("/oauth2/v2.0/token",), allow_get=False),
+        EgressRule(cloud.graph),
+        EgressRule(cloud.resource_manager, post_path_suffixes=ARM_READ_POSTS),
+    ]
+    if inputs.oidc_request_url:
+        rules.append(EgressRule(origin_of(inputs.oidc_request_url)))
+    return rules
+
+
+async def surface(call: Callable[[], Awaitable[T]]) -> Outcome[T]:
+    """Run one surface; a SurfaceError becomes an unavailable outcome, never an exception."""
+    try:
+        return Outcome(await call())
+    except SurfaceError as error:
+        return Outcome(None, (error.failure,))
+
+
+@dataclass
+class Collection:
+    """Mutable state of one run, filled as surfaces complete."""
+
+    config: Config
+    now: datetime
+    entra: dict[str, Outcome[Any]] = field(default_factory=dict)
+    probes: dict[str, Failure | None] = field(default_factory=dict)
+    subscriptions: dict[str, dict[str, Outcome[Any]]] = field(default_factory=dict)
+    deadline_hit: bool = False
+
+
+async def _collect_entra(state: Collection, reader: GraphReader) -> None:
+    state.entra["G3"] = await surface(lambda: users.fetch(reader))
+
+
+async def _collect_subscription(state: Collection, clients: ArmClients, sub: str) -> None:
+    try:
+        await subscription.probe(clients, sub)
+    except SurfaceError as error:
+        state.probes[sub] = error.failure
+        return
+    state.probes[sub] = None
+    state.subscriptions[sub] = {}
+
+
+def _finish_after_deadline(state: Collection) -> None:
+    """Surfaces still running when the deadline hit are unavailable with cause `deadline`."""
+    deadline = Failure("deadline", "deadline exceeded")
+    state.entra.setdefault("G3", Outcome(None, (deadline,)))
+    for sub in state.config.subscription_ids:
+        if sub in state.probes:
+            continue
+        state.probes[sub] = deadline
+
+
+def _diagnostics(state: Collection) -> dict[str, Any]:
+    reports = []
+    for sub in state.config.subscription_ids:
+        probe = state.probes.get(sub)
+        reports.append(
+            SubscriptionReport(
+                subscription_id=sub,
+                probe_failure=probe if probe is not None and probe.cause != "deadline" else None,
+                not_started=probe is not None and probe.cause == "deadline",
+                surfaces=state.subscriptions.get(sub, {}),
+            )
+        )
+    return Diagnostics(
+        config_warnings=state.config.warnings,
+        entra=state.entra,
+        subscriptions=reports,
+        deadline_seconds=state.config.deadline_seconds if state.deadline_hit else None,
+    ).build()
+
+
+def assemble(state: Collection, org: organization.Organization) -> list[Artifact]:
+    run = RunResults(
+        now=state.now,
+        level=state.config.level,
+        entra=EntraResults(organization=org, outcomes=state.entra),
+        accounts=[
+            SubscriptionResults(sub, state.subscriptions[sub])
+            for sub in state.config.subscription_ids
+            if sub in state.subscriptions
+        ],
+        diagnostics=_diagnostics(state),
+    )
+    entra = entra_artifact.build(run)
+    artifacts = [Artifact(entra_artifact.PATH, entra)]
+    idp = idp_posture.build(entra)
+    if idp is not None:
+        artifacts.append(Artifact(idp_posture.PATH, idp, idp_posture.SCHEMA))
+    azure = azure_artifact.build(run)
+    if azure is not None:
+        artifacts.append(Artifact(azure_artifact.PATH, azure))
+        cloud = cloud_posture.build(azure, entra, root_mfa=None, encryption_at_rest={})
+        if cloud is not None:
+            artifacts.append(Artifact(cloud_posture.PATH, cloud, cloud_posture.SCHEMA))
+    return artifacts
+
+
+async def _collect_all(
+    state: Collection, reader: GraphReader, clients: ArmClients, protocol: ProtocolWriter
+) -> None:
+    tasks = [asyncio.create_task(_collect_entra(state, reader))]
+    subs = state.config.subscription_ids
+    if subs:
+        protocol.status(f"Collecting Azure posture for {len(subs)} subscription(s)")
+    for index, sub in enumerate(subs, start=1):
+        protocol.progress(f"Collecting Azure subscription {sub}", index, len(subs))
+        tasks.append(asyncio.create_task(_collect_subscription(state, clients, sub)))
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
+async def collect(
+    config: Config,
+    inputs: CredentialInputs,
+    protocol: ProtocolWriter,
+    environ: dict[str, str] | None = None,
+) -> list[Artifact]:
+    """One full run (§2.9 steps 4–8); raises FatalError for the fatal cases of §3.6."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    deadline = time.monotonic() + config.deadline_seconds
+    protocol.status("Collecting Microsoft Entra ID posture")
+    transport = GuardedTransport(egress_rules(config, inputs), build_ssl_context(environ), environ)
+    transport.deadline = deadline
+    http = build_http_client(transport)
+    async with http:
+        tokens = TokenManager(config, build_identity_credential(config, inputs, http))
+        async with tokens:
+            return await _run(config, now, deadline, tokens, http, protocol)
+
+
+async def _run(
+    config: Config,
+    now: datetime,
+    deadline: float,
+    tokens: TokenManager,
+    http: httpx.AsyncClient,
+    protocol: ProtocolWriter,
+) -> list[Artifact]:
+    try:
+        async with asyncio.timeout_at(_loop_deadline(deadline)):
+            await tokens.acquire_initial(need_arm=bool(config.subscription_ids))
+            reader = GraphReader(build_graph_client(config.cloud, tokens, http), config.cloud)
+            org = await organization.fetch(reader)
+    except TimeoutError:
+        raise NetworkError(
+            "collection deadline exceeded before the tenant organization was read"
+        ) from None
+    state = Collection(config=config, now=now)
+    clients = ArmClients(config.cloud, tokens, http)
+    try:
+        async with asyncio.timeout_at(_loop_deadline(deadline)):
+            await _collect_all(state, reader, clients, protocol)
+    except TimeoutError:
+        state.deadline_hit = True
+        _finish_after_deadline(state)
+    return assemble(state, org)
+
+
+def _loop_deadline(monotonic_deadline: float) -> float:
+    loop = asyncio.get_running_loop()
+    return loop.time() + (monotonic_deadline - time.monotonic())

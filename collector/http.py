@@ -1,0 +1,290 @@
+"""The one HTTP stack under every client: TLS trust, proxies, egress allowlist, retries, caps.
+
+msgraph-sdk (Kiota), every azure-mgmt client, azure-identity and the GitHub OIDC fetch all send
+through one `httpx.AsyncClient` whose transport is `GuardedTransport`. Putting the policy at the
+transport means it cannot be bypassed by an SDK default: the SDKs' own retry and redirect
+policies are switched off, and this layer applies contract §7.1 once for everything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import math
+import os
+import random
+import ssl
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Final
+from urllib.parse import urlsplit
+
+import certifi
+import httpx
+
+from collector._version import __version__
+
+USER_AGENT: Final = f"epack-collector-microsoft-cloud/{__version__}"
+MAX_ATTEMPTS: Final = 5
+RETRYABLE_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
+RETRY_AFTER_CAP_SECONDS: Final = 60.0
+ATTEMPT_TIMEOUT_SECONDS: Final = 60.0
+CONNECT_TIMEOUT_SECONDS: Final = 10.0
+MAX_BODY_BYTES: Final = 32 * 1024 * 1024
+
+
+class TransportFailure(Exception):
+    """A request that produced no usable HTTP response; `kind` is a contract §6.5 kind."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+class EgressRefused(TransportFailure):
+    """A request to a host, scheme or method outside the run's allowlist (never sent)."""
+
+    def __init__(self) -> None:
+        super().__init__("egress refused")
+
+
+class DeadlineExceeded(Exception):
+    """The run's soft deadline arrived before this request could complete."""
+
+
+def origin_of(url: str) -> str:
+    """`https://host[:port]` with the default port dropped and the host lower-cased."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    scheme = parts.scheme.lower()
+    if port is None or (scheme == "https" and port == 443):
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
+
+
+@dataclass(frozen=True)
+class EgressRule:
+    """An allowed origin and, for it, the paths that may be POSTed to (reads only)."""
+
+    origin: str
+    post_path_suffixes: tuple[str, ...] = ()
+    allow_get: bool = True
+
+
+@dataclass
+class TransportStats:
+    """Counters a benchmark or test can read after a run (no URLs or bodies are kept)."""
+
+    requests: int = 0
+    retries: int = 0
+    bytes_received: int = 0
+    by_origin: Counter[str] = field(default_factory=Counter)
+
+
+def build_ssl_context(environ: dict[str, str] | None = None) -> ssl.SSLContext:
+    """Trust SSL_CERT_FILE / SSL_CERT_DIR when set (as epack passes them), else system + certifi.
+
+    Explicit loading matters because a frozen binary's OpenSSL may not know this machine's
+    default paths, and `requests`-style stacks ignore these variables entirely.
+    """
+    env = os.environ if environ is None else environ
+    cafile = env.get("SSL_CERT_FILE") or None
+    capath = env.get("SSL_CERT_DIR") or None
+    if cafile or capath:
+        return ssl.create_default_context(cafile=cafile, capath=capath)
+    context = ssl.create_default_context()
+    context.load_verify_locations(cafile=certifi.where())
+    return context
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+        if when is None:
+            return None
+        seconds = max(0.0, when.timestamp() - time.time())
+    if not math.isfinite(seconds) or seconds < 0:
+        return None
+    return min(seconds, RETRY_AFTER_CAP_SECONDS)
+
+
+def retry_delay(attempt: int, retry_after: str | None, jitter: bool = True) -> float:
+    """Delay before retry number `attempt` (1-based): Retry-After if usable, else 2^(k-1) s."""
+    honoured = _parse_retry_after(retry_after)
+    if honoured is not None:
+        return honoured
+    base = float(2 ** (attempt - 1))
+    return base * (1.0 + random.uniform(0.0, 0.2)) if jitter else base
+
+
+class GuardedTransport(httpx.AsyncBaseTransport):
+    """Sends only to allowed origins, retries per contract §7.1.3, caps bodies at 32 MiB."""
+
+    def __init__(
+        self,
+        rules: Iterable[EgressRule],
+        ssl_context: ssl.SSLContext,
+        environ: dict[str, str] | None = None,
+    ) -> None:
+        self._rules = {rule.origin: rule for rule in rules}
+        env = dict(os.environ if environ is None else environ)
+        self._no_proxy_env = env
+        self._direct = httpx.AsyncHTTPTransport(verify=ssl_context)
+        proxy_url = env.get("https_proxy") or env.get("HTTPS_PROXY")
+        self._proxied = (
+            httpx.AsyncHTTPTransport(verify=ssl_context, proxy=proxy_url) if proxy_url else None
+        )
+        self.deadline: float | None = None
+        self.stats = TransportStats()
+
+    def allow(self, rule: EgressRule) -> None:
+        """Add an origin discovered at run time (e.g. the GitHub OIDC request URL)."""
+        self._rules[rule.origin] = rule
+
+    def _check_egress(self, request: httpx.Request) -> None:
+        url = str(request.url)
+        if request.url.scheme != "https":
+            raise EgressRefused()
+        rule = self._rules.get(origin_of(url))
+        if rule is None:
+            raise EgressRefused()
+        if request.method == "GET" and rule.allow_get:
+            return
+        if request.method == "POST" and any(
+            request.url.path.endswith(suffix) for suffix in rule.post_path_suffixes
+        ):
+            return
+        raise EgressRefused()
+
+    def _route(self, request: httpx.Request) -> httpx.AsyncHTTPTransport:
+        if self._proxied is None:
+            return self._direct
+        host = request.url.host
+        if _bypass_proxy(host, request.url.port, self._no_proxy_env):
+            return self._direct
+        return self._proxied
+
+    def _remaining(self) -> float | None:
+        if self.deadline is None:
+            return None
+        return self.deadline - time.monotonic()
+
+    async def _attempt(self, request: httpx.Request) -> httpx.Response:
+        transport = self._route(request)
+        timeout = ATTEMPT_TIMEOUT_SECONDS
+        remaining = self._remaining()
+        if remaining is not None:
+            if remaining <= 0:
+                raise DeadlineExceeded()
+            timeout = min(timeout, remaining)
+        try:
+            async with asyncio.timeout(timeout):
+                response = await transport.handle_async_request(request)
+                try:
+                    body = await _read_capped(response)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            remaining = self._remaining()
+            if remaining is not None and remaining <= 0:
+                raise DeadlineExceeded() from None
+            raise TransportFailure("timeout") from None
+        except httpx.TimeoutException:
+            raise TransportFailure("timeout") from None
+        except httpx.TransportError:
+            raise TransportFailure("connection error") from None
+        self.stats.bytes_received += len(body)
+        headers = [
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            content=body,
+            request=request,
+            extensions={"http_version": response.extensions.get("http_version", b"HTTP/1.1")},
+        )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self._check_egress(request)
+        await request.aread()
+        self.stats.by_origin[origin_of(str(request.url))] += 1
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            self.stats.requests += 1
+            retry_after: str | None = None
+            try:
+                response = await self._attempt(request)
+            except TransportFailure as failure:
+                if failure.kind == "response too large" or attempt == MAX_ATTEMPTS:
+                    raise
+            else:
+                if response.status_code not in RETRYABLE_STATUSES or attempt == MAX_ATTEMPTS:
+                    return response
+                retry_after = response.headers.get("retry-after")
+            delay = retry_delay(attempt, retry_after)
+            remaining = self._remaining()
+            if remaining is not None and delay >= remaining:
+                raise DeadlineExceeded()
+            self.stats.retries += 1
+            await asyncio.sleep(delay)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def aclose(self) -> None:
+        await self._direct.aclose()
+        if self._proxied is not None:
+            await self._proxied.aclose()
+
+
+async def _read_capped(response: httpx.Response) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise TransportFailure("response too large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _bypass_proxy(host: str, port: int | None, env: dict[str, str]) -> bool:
+    """NO_PROXY semantics as curl and Go read them: `*`, exact hosts and domain suffixes."""
+    raw = env.get("no_proxy") or env.get("NO_PROXY") or ""
+    host = host.lower().strip("[]")
+    for entry in (part.strip().lower() for part in raw.split(",")):
+        if not entry:
+            continue
+        if entry == "*":
+            return True
+        name, _, entry_port = entry.rpartition(":") if entry.count(":") == 1 else (entry, "", "")
+        if entry_port and port is not None and entry_port != str(port):
+            continue
+        name = name.lstrip(".")
+        if host == name or host.endswith("." + name):
+            return True
+    return False
+
+
+def build_http_client(transport: GuardedTransport) -> httpx.AsyncClient:
+    """The shared client: no env magic (the transport owns proxies), no redirects, fixed UA."""
+    return httpx.AsyncClient(
+        transport=transport,
+        trust_env=False,
+        follow_redirects=False,
+        timeout=httpx.Timeout(ATTEMPT_TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS),
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+    )

@@ -1,0 +1,1 @@
+"""Service modules: one per Microsoft surface, each usable on its own from a script."""

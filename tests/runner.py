@@ -1,0 +1,103 @@
+"""Run the collector as epack does: a subprocess with a config file and a restricted env."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.simulator import Simulator
+from tests.simulator.scenario import CLIENT_ID, TENANT_ID
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.stdout.splitlines()
+
+    @property
+    def envelope(self) -> dict[str, Any]:
+        start = self.stdout.index('{\n  "type": "epack_result"')
+        document: dict[str, Any] = json.loads(self.stdout[start:])
+        return document
+
+    @property
+    def progress(self) -> list[dict[str, Any]]:
+        out = []
+        for line in self.lines:
+            if line.startswith('{"type":"epack_progress"'):
+                out.append(json.loads(line))
+        return out
+
+    def artifact(self, path_suffix: str) -> dict[str, Any] | None:
+        for entry in self.envelope["artifacts"]:
+            if entry["path"].endswith(path_suffix):
+                data: dict[str, Any] = entry["data"]
+                return data
+        return None
+
+    @property
+    def paths(self) -> list[str]:
+        return [entry["path"] for entry in self.envelope["artifacts"]]
+
+
+def base_config(sim: Simulator | None, **overrides: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "tenant_id": TENANT_ID,
+        "client_id": CLIENT_ID,
+        "auth_mode": "client_secret",
+        "subscription_ids": [],
+    }
+    if sim is not None:
+        config["azure_environment"] = "custom"
+        config["endpoints"] = sim.endpoints()
+    config.update(overrides)
+    return config
+
+
+def epack_env(sim: Simulator | None, **extra: str) -> dict[str, str]:
+    """The restricted environment epack gives a collector, plus the listed secrets."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": tempfile.gettempdir(),
+        "TMPDIR": tempfile.gettempdir(),
+        "LANG": "C.UTF-8",
+        "EPACK_COLLECTOR_NAME": "microsoft-cloud",
+        "EPACK_PROTOCOL_VERSION": "1",
+    }
+    if sim is not None:
+        env["SSL_CERT_FILE"] = str(sim.ca_path)
+        env["AZURE_CLIENT_SECRET"] = sim.scenario.client_secret
+    env.update(extra)
+    return env
+
+
+def run_collector(
+    config: dict[str, Any] | str | None,
+    env: dict[str, str],
+    command: list[str] | None = None,
+    timeout: float = 120,
+) -> Run:
+    with tempfile.TemporaryDirectory() as tmp:
+        if config is not None:
+            path = Path(tmp) / "config.json"
+            path.write_text(config if isinstance(config, str) else json.dumps(config))
+            env = {**env, "EPACK_COLLECTOR_CONFIG": str(path)}
+        argv = command or [sys.executable, "-m", "collector"]
+        completed = subprocess.run(
+            argv, env={**env, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
+            timeout=timeout, cwd=tmp,
+        )
+    return Run(completed.returncode, completed.stdout, completed.stderr)

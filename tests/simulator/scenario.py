@@ -1,0 +1,107 @@
+"""Scenario fixtures: the tenant, its estate and the faults the simulator injects.
+
+A scenario is plain data. Graph collections and ARM collections are lists of JSON objects keyed
+by their service-relative path; single objects are dicts. Faults match by service, method and
+path prefix and answer in Microsoft's own error shapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+TENANT_ID = "11111111-1111-1111-1111-111111111111"
+CLIENT_ID = "22222222-2222-2222-2222-222222222222"
+CLIENT_SECRET = "sim-client-secret-value-7f3a"
+GITHUB_REQUEST_TOKEN = "sim-github-request-token-91bd"
+GRAPH_ROLES = [
+    "Organization.Read.All",
+    "User.Read.All",
+    "AuditLog.Read.All",
+    "Policy.Read.All",
+    "RoleManagement.Read.Directory",
+    "RoleEligibilitySchedule.Read.Directory",
+    "Application.Read.All",
+    "SecurityEvents.Read.All",
+]
+
+
+@dataclass
+class Fault:
+    """Answer matching requests with `status` and `body` (at most `times` times; None = always)."""
+
+    service: str  # login | graph | arm | github
+    path_prefix: str
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    times: int | None = None
+    method: str | None = None
+    raw_body: bytes | None = None
+
+    def matches(self, service: str, method: str, path: str) -> bool:
+        if self.times is not None and self.times <= 0:
+            return False
+        if self.method is not None and self.method != method:
+            return False
+        return self.service == service and path.startswith(self.path_prefix)
+
+
+def graph_error(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "innerError": {"request-id": "sim"}}}
+
+
+def permission_denied() -> dict[str, Any]:
+    return graph_error("Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+
+
+def licence_required() -> dict[str, Any]:
+    return graph_error(
+        "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+        "Neither tenant is B2C or tenant doesn't have premium license",
+    )
+
+
+def arm_error(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}
+
+
+@dataclass
+class Scenario:
+    """Everything the simulated Microsoft cloud knows and does."""
+
+    tenant_id: str = TENANT_ID
+    client_id: str = CLIENT_ID
+    client_secret: str = CLIENT_SECRET
+    github_request_token: str = GITHUB_REQUEST_TOKEN
+    graph_roles: list[str] = field(default_factory=lambda: list(GRAPH_ROLES))
+    token_lifetime_seconds: int = 3600
+    organization: list[dict[str, Any]] = field(
+        default_factory=lambda: [
+            {
+                "id": TENANT_ID,
+                "displayName": "Contoso",
+                "verifiedDomains": [
+                    {"name": "contoso.onmicrosoft.com", "isDefault": False, "isInitial": True},
+                    {"name": "contoso.example", "isDefault": True, "isInitial": False},
+                ],
+            }
+        ]
+    )
+    graph_collections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    graph_objects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    graph_page_caps: dict[str, int] = field(default_factory=dict)
+    subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    arm_collections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    arm_page_size: int = 100
+    faults: list[Fault] = field(default_factory=list)
+    latency_seconds: float = 0.0
+    github_subject: str = "repo:example/evidence:ref:refs/heads/main"
+
+    def add_subscription(self, subscription_id: str, state: str = "Enabled") -> None:
+        self.subscriptions[subscription_id.lower()] = {
+            "id": f"/subscriptions/{subscription_id}",
+            "subscriptionId": subscription_id,
+            "displayName": "sim subscription",
+            "state": state,
+        }

@@ -1,0 +1,323 @@
+"""The simulator's HTTPS servers: login, GitHub OIDC, Graph v1.0 and ARM, one port each.
+
+Every request is appended to `Simulator.log` (service, method, path, query, whether it carried
+a valid bearer token) so tests can assert exactly what the collector sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import ssl
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit
+
+from tests.simulator.ca import write_ca_and_server_cert
+from tests.simulator.scenario import Fault, Scenario, arm_error, graph_error
+
+SERVICES = ("login", "github", "graph", "arm")
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def make_jwt(claims: dict[str, Any]) -> str:
+    header = _b64(json.dumps({"alg": "RS256", "typ": "JWT"}).encode())
+    payload = _b64(json.dumps(claims).encode())
+    return f"{header}.{payload}.{_b64(uuid.uuid4().bytes * 4)}"
+
+
+def jwt_payload(token: str) -> dict[str, Any]:
+    try:
+        segment = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (IndexError, ValueError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+@dataclass
+class LoggedRequest:
+    service: str
+    method: str
+    path: str
+    query: str
+    authorized: bool
+    headers: dict[str, str]
+    body: bytes
+
+
+class Simulator:
+    """Start with `with Simulator(scenario) as sim:`; read `sim.origin(service)` and `sim.log`."""
+
+    def __init__(self, scenario: Scenario, workdir: Path | None = None) -> None:
+        self.scenario = scenario
+        self._tmp = tempfile.TemporaryDirectory() if workdir is None else None
+        self.workdir = Path(self._tmp.name) if self._tmp else workdir  # type: ignore[union-attr]
+        self.ca_path, cert, key = write_ca_and_server_cert(self.workdir)
+        self._context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self._context.load_cert_chain(cert, key)
+        self.log: list[LoggedRequest] = []
+        self.issued_tokens: dict[str, dict[str, Any]] = {}
+        self.github_tokens: list[str] = []
+        self._lock = threading.Lock()
+        self._servers: dict[str, ThreadingHTTPServer] = {}
+        self._threads: list[threading.Thread] = []
+
+    def __enter__(self) -> Simulator:
+        for service in SERVICES:
+            handler = _handler_for(self, service)
+            server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            server.daemon_threads = True
+            server.socket = self._context.wrap_socket(server.socket, server_side=True)
+            self._servers[service] = server
+            thread = threading.Thread(target=server.serve_forever, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        for server in self._servers.values():
+            server.shutdown()
+            server.server_close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    def origin(self, service: str) -> str:
+        return f"https://127.0.0.1:{self._servers[service].server_address[1]}"
+
+    def endpoints(self) -> dict[str, str]:
+        return {
+            "authority": self.origin("login"),
+            "graph": self.origin("graph"),
+            "resource_manager": self.origin("arm"),
+        }
+
+    def github_request_url(self) -> str:
+        return self.origin("github") + "/_apis/distributedtask/hubs/build/plans/p/jobs/j/idtoken?api-version=2.0"
+
+    def requests(self, service: str | None = None) -> list[LoggedRequest]:
+        with self._lock:
+            return [entry for entry in self.log if service is None or entry.service == service]
+
+    def record(self, entry: LoggedRequest) -> None:
+        with self._lock:
+            self.log.append(entry)
+
+    def take_fault(self, service: str, method: str, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self.scenario.faults:
+                if fault.matches(service, method, path):
+                    if fault.times is not None:
+                        fault.times -= 1
+                    return fault
+        return None
+
+    # ----- token issuing ---------------------------------------------------------------------
+
+    def issue_access_token(self, audience: str) -> tuple[str, int]:
+        lifetime = self.scenario.token_lifetime_seconds
+        claims: dict[str, Any] = {
+            "aud": audience,
+            "tid": self.scenario.tenant_id,
+            "appid": self.scenario.client_id,
+            "exp": int(time.time()) + lifetime,
+            "jti": str(uuid.uuid4()),
+        }
+        if audience == self.origin("graph"):
+            claims["roles"] = list(self.scenario.graph_roles)
+        token = make_jwt(claims)
+        with self._lock:
+            self.issued_tokens[token] = claims
+        return token, lifetime
+
+    def bearer_audience(self, header: str | None) -> str | None:
+        if not header or not header.startswith("Bearer "):
+            return None
+        with self._lock:
+            claims = self.issued_tokens.get(header[len("Bearer ") :])
+        if claims is None or claims["exp"] < time.time():
+            return None
+        return str(claims["aud"])
+
+
+def _handler_for(sim: Simulator, service: str) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # silence stderr
+            return
+
+        def _send(self, status: int, body: Any, headers: dict[str, str] | None = None,
+                  raw: bytes | None = None) -> None:
+            payload = raw if raw is not None else json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _handle(self, method: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            parts = urlsplit(self.path)
+            audience = sim.bearer_audience(self.headers.get("Authorization"))
+            authorized = audience == sim.origin(service)
+            sim.record(
+                LoggedRequest(service, method, parts.path, parts.query, authorized,
+                              {k.lower(): v for k, v in self.headers.items()}, body)
+            )
+            if sim.scenario.latency_seconds:
+                time.sleep(sim.scenario.latency_seconds)
+            fault = sim.take_fault(service, method, parts.path)
+            if fault is not None:
+                self._send(fault.status, fault.body, fault.headers, fault.raw_body)
+                return
+            handler = {"login": _login, "github": _github, "graph": _graph, "arm": _arm}[service]
+            status, document, headers = handler(sim, method, parts.path, parts.query, body,
+                                                self.headers, authorized)
+            self._send(status, document, headers)
+
+        def do_GET(self) -> None:
+            self._handle("GET")
+
+        def do_POST(self) -> None:
+            self._handle("POST")
+
+        def do_PUT(self) -> None:
+            self._handle("PUT")
+
+        def do_DELETE(self) -> None:
+            self._handle("DELETE")
+
+        def do_PATCH(self) -> None:
+            self._handle("PATCH")
+
+    return Handler
+
+
+Response = tuple[int, Any, dict[str, str]]
+
+
+def _aad_error(status: int, error: str, code: int, description: str) -> Response:
+    return status, {
+        "error": error,
+        "error_description": f"AADSTS{code}: {description} Trace ID: {uuid.uuid4()}",
+        "error_codes": [code],
+        "timestamp": "2026-01-01 00:00:00Z",
+    }, {}
+
+
+def _login(sim: Simulator, method: str, path: str, query: str, body: bytes, headers: Any,
+           authorized: bool) -> Response:
+    scenario = sim.scenario
+    if method != "POST" or path != f"/{scenario.tenant_id}/oauth2/v2.0/token":
+        return _aad_error(404, "invalid_request", 90002, "Tenant not found.")
+    form = {key: values[-1] for key, values in parse_qs(body.decode()).items()}
+    if form.get("client_id") != scenario.client_id:
+        return _aad_error(400, "unauthorized_client", 700016, "Application not found in the directory.")
+    if "client_secret" in form:
+        if form["client_secret"] != scenario.client_secret:
+            return _aad_error(401, "invalid_client", 7000215, "Invalid client secret provided.")
+    elif "client_assertion" in form:
+        claims = jwt_payload(form["client_assertion"])
+        if form["client_assertion"] not in sim.github_tokens or claims.get("sub") != scenario.github_subject:
+            return _aad_error(400, "invalid_client", 700213,
+                              "No matching federated identity record found for presented assertion.")
+    else:
+        return _aad_error(400, "invalid_request", 900144, "The request body must contain 'client_secret'.")
+    scope = form.get("scope", "")
+    audience = scope.removesuffix("/.default")
+    if audience not in (sim.origin("graph"), sim.origin("arm")):
+        return _aad_error(400, "invalid_scope", 1002012, "The provided value for scope is not valid.")
+    token, lifetime = sim.issue_access_token(audience)
+    return 200, {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime,
+                 "access_token": token}, {}
+
+
+def _github(sim: Simulator, method: str, path: str, query: str, body: bytes, headers: Any,
+            authorized: bool) -> Response:
+    if headers.get("Authorization") != f"Bearer {sim.scenario.github_request_token}":
+        return 401, {"message": "Bad credentials"}, {}
+    params = dict(parse_qsl(query))
+    token = make_jwt({
+        "iss": "https://token.actions.githubusercontent.com",
+        "sub": sim.scenario.github_subject,
+        "aud": params.get("audience", ""),
+        "exp": int(time.time()) + 300,
+    })
+    sim.github_tokens.append(token)
+    return 200, {"count": 2000, "value": token}, {}
+
+
+def _select(item: dict[str, Any], select: str | None) -> dict[str, Any]:
+    if not select:
+        return item
+    keep = {name.strip() for name in select.split(",")}
+    return {key: value for key, value in item.items() if key in keep}
+
+
+def _page(items: list[dict[str, Any]], params: dict[str, str], cap: int, base_url: str,
+          next_key: str, skip_name: str) -> dict[str, Any]:
+    top = min(int(params.get("$top", cap)), cap)
+    start = int(params.get(skip_name, "0"))
+    page = items[start : start + top]
+    document: dict[str, Any] = {"value": page}
+    if start + top < len(items):
+        rest = {k: v for k, v in params.items() if k != skip_name}
+        rest[skip_name] = str(start + top)
+        document[next_key] = base_url + "?" + urlencode(rest, safe="$,'()")
+    return document
+
+
+def _graph(sim: Simulator, method: str, path: str, query: str, body: bytes, headers: Any,
+           authorized: bool) -> Response:
+    if not authorized:
+        return 401, graph_error("InvalidAuthenticationToken", "Access token is empty."), {}
+    if method != "GET" or not path.startswith("/v1.0/"):
+        return 405, graph_error("Request_BadRequest", "Unsupported method or version."), {}
+    route = unquote(path[len("/v1.0") :])
+    params = {unquote(k): v for k, v in parse_qsl(query)}
+    scenario = sim.scenario
+    if route == "/organization":
+        return 200, {"value": [_select(o, params.get("$select")) for o in scenario.organization]}, {}
+    if route in scenario.graph_objects:
+        return 200, scenario.graph_objects[route], {}
+    if route in scenario.graph_collections:
+        items = [_select(item, params.get("$select")) for item in scenario.graph_collections[route]]
+        cap = scenario.graph_page_caps.get(route, 999)
+        return 200, _page(items, params, cap, sim.origin("graph") + path, "@odata.nextLink",
+                          "$skiptoken"), {}
+    return 404, graph_error("Request_ResourceNotFound", "Resource not found."), {}
+
+
+def _arm(sim: Simulator, method: str, path: str, query: str, body: bytes, headers: Any,
+         authorized: bool) -> Response:
+    if not authorized:
+        return 401, arm_error("AuthenticationFailed", "Authentication failed."), {}
+    params = dict(parse_qsl(query))
+    if "api-version" not in params:
+        return 400, arm_error("MissingApiVersionParameter", "The api-version query parameter is required."), {}
+    segments = path.strip("/").split("/")
+    scenario = sim.scenario
+    if len(segments) == 2 and segments[0].lower() == "subscriptions" and method == "GET":
+        found = scenario.subscriptions.get(segments[1].lower())
+        if found is None:
+            return 404, arm_error("SubscriptionNotFound", f"The subscription '{segments[1]}' could not be found."), {}
+        return 200, found, {}
+    key = path.lower()
+    for route, items in scenario.arm_collections.items():
+        if route.lower() == key and method == "GET":
+            return 200, _page(items, params, scenario.arm_page_size, sim.origin("arm") + path,
+                              "nextLink", "$skiptoken"), {}
+    return 404, arm_error("ResourceNotFound", "The resource was not found."), {}
