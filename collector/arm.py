@@ -21,7 +21,7 @@ from azure.core.pipeline import policies
 from collector.clouds import Cloud
 from collector.errors import FatalError
 from collector.graph import safe_code
-from collector.http import USER_AGENT, DeadlineExceeded, EgressRefused, TransportFailure
+from collector.http import DeadlineExceeded, EgressRefused, TransportFailure
 from collector.sanitize import sanitize_route
 from collector.surfaces import Failure, SurfaceError, http_failure_text, kind_failure_text
 
@@ -40,7 +40,6 @@ class ArmClients:
     def policies(self) -> list[Any]:
         return [
             policies.HeadersPolicy({"Accept": "application/json"}),
-            policies.UserAgentPolicy(user_agent=USER_AGENT, user_agent_overwrite=True),
             policies.ContentDecodePolicy(),
             policies.AsyncBearerTokenCredentialPolicy(self.credential, self.cloud.arm_scope),
         ]

@@ -222,6 +222,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self._check_egress(request)
+        request.headers["User-Agent"] = USER_AGENT  # one product identity, whatever SDK built it
         await request.aread()
         self.stats.by_origin[origin_of(str(request.url))] += 1
         for attempt in range(1, MAX_ATTEMPTS + 1):

@@ -1,0 +1,40 @@
+"""Shared fixtures: a running simulator per test and the schema validator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from tests.runner import Run
+from tests.simulator import Scenario, Simulator
+
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_FILES = {
+    "artifacts/microsoft-cloud.entra.json": "microsoft-cloud.entra.v1.0.0.json",
+    "artifacts/microsoft-cloud.idp-posture.json": "idp-posture.v1.json",
+    "artifacts/microsoft-cloud.azure.json": "microsoft-cloud.azure.v1.0.0.json",
+    "artifacts/microsoft-cloud.cloud-posture.json": "cloud-posture.v1.json",
+}
+
+
+@pytest.fixture
+def scenario() -> Scenario:
+    return Scenario()
+
+
+@pytest.fixture
+def sim(scenario: Scenario) -> Iterator[Simulator]:
+    with Simulator(scenario) as running:
+        yield running
+
+
+def validate_envelope(run: Run) -> None:
+    """Every artifact the tests produce is checked against its JSON Schema."""
+    for entry in run.envelope["artifacts"]:
+        schema: dict[str, Any] = json.loads((SCHEMAS / SCHEMA_FILES[entry["path"]]).read_text())
+        jsonschema.Draft202012Validator(schema).validate(entry["data"])

@@ -1,0 +1,235 @@
+"""The epack process contract end to end (§2.9, §3): a subprocess against the simulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from collector._version import __version__
+from tests.conftest import validate_envelope
+from tests.runner import REPO, base_config, epack_env, run_collector
+from tests.simulator import Fault, Scenario, Simulator
+from tests.simulator.scenario import CLIENT_SECRET, GITHUB_REQUEST_TOKEN, permission_denied
+
+SUB_OK = "33333333-3333-3333-3333-333333333333"
+SUB_MISSING = "44444444-4444-4444-4444-444444444444"
+
+
+def test_capabilities_and_version_need_nothing() -> None:
+    run = run_collector(None, {"PATH": os.environ["PATH"]}, [sys.executable, "-m", "collector", "--capabilities"])
+    assert run.returncode == 0
+    assert json.loads(run.stdout) == {
+        "kind": "collector",
+        "name": "microsoft-cloud",
+        "version": __version__,
+        "protocol_version": 1,
+        "description": "Collects Microsoft Entra ID and Azure security posture metrics",
+    }
+    assert run.stdout.startswith('{\n  "kind": "collector",\n  "name"')
+    version = run_collector(None, {"PATH": os.environ["PATH"]}, [sys.executable, "-m", "collector", "--version"])
+    assert (version.returncode, version.stdout) == (0, f"{__version__}\n")
+
+
+def test_config_errors_exit_2_before_any_request(sim: Simulator) -> None:
+    cases = {
+        "{not json": "error: config file is not valid JSON",
+        "[]": "error: config must be a JSON object",
+        json.dumps(base_config(sim, tenant_id="organizations")):
+            'error: tenant_id must name one tenant; "organizations" is not allowed',
+        json.dumps(base_config(sim, subscription_ids=None)):
+            "error: subscription_ids is required; use [] to collect Entra ID only",
+        json.dumps(base_config(sim, deadline_seconds=10)):
+            "error: deadline_seconds must be an integer between 60 and 3600",
+    }
+    for config, message in cases.items():
+        run = run_collector(config, epack_env(sim))
+        assert (run.returncode, run.stderr.strip(), run.stdout) == (2, message, "")
+    missing = run_collector(None, epack_env(sim))
+    assert (missing.returncode, missing.stderr.strip()) == (2, "error: tenant_id is required")
+    assert sim.log == []
+
+
+def test_missing_credentials_exit_3_before_any_request(sim: Simulator) -> None:
+    env = epack_env(sim)
+    del env["AZURE_CLIENT_SECRET"]
+    run = run_collector(base_config(sim), env)
+    assert (run.returncode, run.stderr.strip()) == (
+        3, "error: client_secret authentication requires AZURE_CLIENT_SECRET")
+    oidc = run_collector(base_config(sim, auth_mode="oidc"), env)
+    assert (oidc.returncode, oidc.stderr.strip()) == (
+        3,
+        "error: oidc authentication requires ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    )
+    plain = run_collector(
+        base_config(sim, auth_mode="oidc"),
+        {**env, "ACTIONS_ID_TOKEN_REQUEST_URL": "http://x.example/t", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "t"},
+    )
+    assert (plain.returncode, plain.stderr.strip()) == (
+        3, "error: ACTIONS_ID_TOKEN_REQUEST_URL must be an absolute https URL")
+    assert sim.log == []
+
+
+def _tenant(scenario: Scenario) -> None:
+    scenario.graph_collections["/users"] = [
+        {"id": "u1", "accountEnabled": True, "userType": "Member", "displayName": "Ann"},
+        {"id": "u2", "accountEnabled": True, "userType": "Guest", "mail": "g@x.example"},
+        {"id": "u3", "accountEnabled": False, "userType": "Member"},
+        {"id": "u4", "accountEnabled": True, "userType": "Member"},
+    ]
+    scenario.graph_page_caps["/users"] = 3
+    scenario.add_subscription(SUB_OK)
+
+
+def test_client_secret_run_emits_all_four_artifacts(scenario: Scenario, sim: Simulator) -> None:
+    _tenant(scenario)
+    run = run_collector(base_config(sim, subscription_ids=[SUB_OK, SUB_MISSING]), epack_env(sim))
+    assert run.returncode == 0, run.stderr
+    validate_envelope(run)
+    assert run.paths == [
+        "artifacts/microsoft-cloud.entra.json",
+        "artifacts/microsoft-cloud.idp-posture.json",
+        "artifacts/microsoft-cloud.azure.json",
+        "artifacts/microsoft-cloud.cloud-posture.json",
+    ]
+    entra = run.artifact("entra.json")
+    assert entra is not None
+    assert (entra["tenant_id"], entra["org_domain"]) == (scenario.tenant_id, "contoso.example")
+    # 4 users: 1 guest (25 %), 1 disabled (25 %), enabled members u1 and u4.
+    assert entra["users"]["total_count"] == 4
+    assert entra["users"]["guest_pct"] == 25
+    assert entra["users"]["disabled_pct"] == 25
+    assert entra["users"]["enabled_member_users_count"] == 2
+    assert entra["diagnostics"]["subscription_errors"] == [
+        f"{SUB_MISSING}: arm request /subscriptions/[subscription_id]?api-version failed: "
+        "status=404 code=SubscriptionNotFound"
+    ]
+    azure = run.artifact("azure.json")
+    assert azure is not None and [a["account_id"] for a in azure["accounts"]] == [SUB_OK]
+    assert azure["diagnostics"] == entra["diagnostics"]
+    # Progress lines first, in order, then exactly one envelope last.
+    assert [p["message"] for p in run.progress] == [
+        "Collecting Microsoft Entra ID posture",
+        "Collecting Azure posture for 2 subscription(s)",
+        f"Collecting Azure subscription {SUB_OK}",
+        f"Collecting Azure subscription {SUB_MISSING}",
+    ]
+    assert run.progress[2]["current"] == 1 and run.progress[3]["total"] == 2
+    assert run.stdout.count('"epack_result"') == 1 and run.stdout.endswith("}\n")
+    # Only the tokens, then data requests, every one with a valid bearer for its service.
+    assert [r.service for r in sim.log[:2]] == ["login", "login"]
+    assert all(r.authorized for r in sim.log if r.service in ("graph", "arm"))
+    assert all(r.headers["user-agent"].startswith("epack-collector-microsoft-cloud/") for r in sim.log)
+
+
+def test_oidc_run_fetches_github_token_with_cloud_audience(scenario: Scenario, sim: Simulator) -> None:
+    _tenant(scenario)
+    env = epack_env(sim, ACTIONS_ID_TOKEN_REQUEST_URL=sim.github_request_url(),
+                    ACTIONS_ID_TOKEN_REQUEST_TOKEN=GITHUB_REQUEST_TOKEN)
+    del env["AZURE_CLIENT_SECRET"]
+    run = run_collector(base_config(sim, auth_mode="oidc", subscription_ids=[SUB_OK]), env)
+    assert run.returncode == 0, run.stderr
+    validate_envelope(run)
+    assert len(run.paths) == 4
+    github = sim.requests("github")
+    assert len(github) == 2  # a fresh GitHub token before each of the two Entra token requests
+    assert all("audience=api%3A%2F%2FAzureADTokenExchange" in r.query for r in github)
+    assert GITHUB_REQUEST_TOKEN not in run.stdout + run.stderr
+
+
+def test_tls_trust_comes_from_ssl_cert_file_alone(scenario: Scenario, sim: Simulator) -> None:
+    _tenant(scenario)
+    env = epack_env(sim)
+    del env["SSL_CERT_FILE"]
+    untrusted = run_collector(base_config(sim), env)
+    assert untrusted.returncode == 4
+    assert untrusted.stderr.strip() == "error: token request for graph failed: connection error"
+    assert sim.log == []  # the handshake failed: no request reached the simulator
+    trusted = run_collector(base_config(sim), epack_env(sim))
+    assert trusted.returncode == 0, trusted.stderr
+
+
+def test_rejected_secret_exits_3_with_aadsts_code_and_no_secret(scenario: Scenario, sim: Simulator) -> None:
+    env = epack_env(sim, AZURE_CLIENT_SECRET="wrong-secret-value-123")
+    run = run_collector(base_config(sim), env)
+    assert run.returncode == 3
+    assert run.stderr.startswith(
+        "error: token request for graph failed: status=401 error=invalid_client AADSTS7000215: "
+        "AADSTS7000215: Invalid client secret provided. Trace ID: [id]"
+    )
+    assert "wrong-secret-value-123" not in run.stderr + run.stdout
+    assert CLIENT_SECRET not in run.stderr + run.stdout
+    assert run.stdout == '{"type":"epack_progress","protocol_version":1,"kind":"status","message":"Collecting Microsoft Entra ID posture"}\n'
+
+
+def test_token_endpoint_outage_exits_4_after_retries(scenario: Scenario, sim: Simulator) -> None:
+    scenario.faults.append(Fault("login", "/", 503, {"error": "temporarily_unavailable"}, headers={"Retry-After": "0"}))
+    run = run_collector(base_config(sim), epack_env(sim))
+    assert run.returncode == 4
+    assert run.stderr.strip() == "error: token request for graph failed: status=503 error=temporarily_unavailable"
+    assert len(sim.requests("login")) == 5  # five attempts, then give up
+
+
+def test_organization_denied_is_fatal_auth_error(scenario: Scenario, sim: Simulator) -> None:
+    scenario.faults.append(Fault("graph", "/v1.0/organization", 403, permission_denied()))
+    run = run_collector(base_config(sim), epack_env(sim))
+    assert run.returncode == 3
+    assert run.stderr.strip() == (
+        "error: graph request /organization?$select failed: status=403 code=Authorization_RequestDenied")
+    assert '"epack_result"' not in run.stdout
+
+
+def test_organization_missing_is_config_error(scenario: Scenario, sim: Simulator) -> None:
+    scenario.organization = []
+    run = run_collector(base_config(sim), epack_env(sim))
+    assert (run.returncode, run.stderr.strip()) == (
+        2, "error: graph request /organization?$select returned no organization")
+
+
+def test_all_subscriptions_failing_omits_azure_artifacts(scenario: Scenario, sim: Simulator) -> None:
+    _tenant(scenario)
+    run = run_collector(base_config(sim, subscription_ids=[SUB_MISSING]), epack_env(sim))
+    assert run.returncode == 0
+    assert run.paths == ["artifacts/microsoft-cloud.entra.json", "artifacts/microsoft-cloud.idp-posture.json"]
+    entra = run.artifact("entra.json")
+    assert entra is not None and len(entra["diagnostics"]["subscription_errors"]) == 1
+
+
+def test_config_warnings_reach_stderr_and_diagnostics(scenario: Scenario, sim: Simulator) -> None:
+    _tenant(scenario)
+    run = run_collector(base_config(sim, level="deep", extra_key=1), epack_env(sim))
+    assert run.returncode == 0
+    entra = run.artifact("entra.json")
+    assert entra is not None
+    expected = ["config: ignoring unknown keys: extra_key", 'config: unknown level "deep"; collecting at trust']
+    assert entra["diagnostics"]["warnings"] == expected
+    assert entra["collected_at_level"] == "trust"
+    assert run.stderr.splitlines() == [f"warning: {w}" for w in expected]
+
+
+def test_sigterm_stops_within_five_seconds_without_envelope(scenario: Scenario, sim: Simulator) -> None:
+    _tenant(scenario)
+    scenario.latency_seconds = 3.0
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "config.json"
+        config.write_text(json.dumps(base_config(sim)))
+        env = {**epack_env(sim), "EPACK_COLLECTOR_CONFIG": str(config), "PYTHONPATH": str(REPO)}
+        process = subprocess.Popen([sys.executable, "-m", "collector"], env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        assert process.stdout is not None
+        first = process.stdout.readline()  # the first status line: the run has started
+        assert '"epack_progress"' in first
+        time.sleep(0.5)
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=10)
+        elapsed = time.monotonic() - started
+    assert process.returncode == 1
+    assert elapsed < 5
+    assert stderr.strip() == "error: collection cancelled by SIGTERM"
+    assert '"epack_result"' not in stdout
