@@ -35,7 +35,17 @@ from collector.http import (
 from collector.protocol import Artifact, ProtocolWriter
 from collector.results import EntraResults, RunResults, SubscriptionResults
 from collector.services.azure import subscription
-from collector.services.entra import organization, users
+from collector.services.entra import (
+    apps,
+    conditional_access,
+    licences,
+    organization,
+    registration,
+    roles,
+    secure_score,
+    security_defaults,
+    users,
+)
 from collector.surfaces import Failure, Outcome, SurfaceError
 from collector.tokens import TokenManager
 
@@ -76,8 +86,46 @@ class Collection:
     deadline_hit: bool = False
 
 
+async def _record(store: dict[str, Outcome[Any]], key: str, call: Callable[[], Awaitable[Any]]) -> None:
+    store[key] = await surface(call)
+
+
+async def _users_then_roles(state: Collection, reader: GraphReader) -> None:
+    """G3/G5, then G8 only when G3 is available, then G9 only when G8 is (§5.1.6)."""
+    directory, activity = await users.fetch_with_sign_in_activity(reader, state.now)
+    state.entra["G3"], state.entra["G5"] = directory, activity
+    if not directory.available:
+        return
+    await _record(state.entra, "G8", lambda: roles.fetch_assignments(reader))
+    if state.entra["G8"].available:
+        await _record(state.entra, "G9", lambda: roles.fetch_eligible_count(reader))
+
+
 async def _collect_entra(state: Collection, reader: GraphReader) -> None:
-    state.entra["G3"] = await surface(lambda: users.fetch(reader))
+    now = state.now
+    independent: dict[str, Callable[[], Awaitable[Any]]] = {
+        "G2": lambda: licences.fetch(reader),
+        "G4": lambda: registration.fetch(reader),
+        "G6": lambda: conditional_access.fetch(reader),
+        "G7": lambda: security_defaults.fetch(reader),
+        "G10": lambda: apps.fetch_service_principals(reader, now),
+        "G11": lambda: apps.fetch_application_credentials(reader, now),
+        "G12": lambda: secure_score.fetch(reader),
+    }
+    await asyncio.gather(
+        _users_then_roles(state, reader),
+        *(_record(state.entra, key, call) for key, call in independent.items()),
+    )
+
+
+def _expected_entra(state: Collection) -> list[str]:
+    """The Graph surfaces this run calls, given the parents that completed (§5.1.6)."""
+    keys = ["G2", "G3", "G4", "G5", "G6", "G7", "G10", "G11", "G12"]
+    if state.entra.get("G3", Outcome.skipped()).available:
+        keys.append("G8")
+        if state.entra.get("G8", Outcome.skipped()).available:
+            keys.append("G9")
+    return keys
 
 
 async def _collect_subscription(state: Collection, clients: ArmClients, sub: str) -> None:
@@ -93,7 +141,8 @@ async def _collect_subscription(state: Collection, clients: ArmClients, sub: str
 def _finish_after_deadline(state: Collection) -> None:
     """Surfaces still running when the deadline hit are unavailable with cause `deadline`."""
     deadline = Failure("deadline", "deadline exceeded")
-    state.entra.setdefault("G3", Outcome(None, (deadline,)))
+    for key in _expected_entra(state):
+        state.entra.setdefault(key, Outcome(None, (deadline,)))
     for sub in state.config.subscription_ids:
         if sub in state.probes:
             continue
@@ -112,9 +161,11 @@ def _diagnostics(state: Collection) -> dict[str, Any]:
                 surfaces=state.subscriptions.get(sub, {}),
             )
         )
+    tier = state.entra.get("G2", Outcome.skipped())
     return Diagnostics(
         config_warnings=state.config.warnings,
         entra=state.entra,
+        entra_tier=tier.value if tier.available else "unknown",
         subscriptions=reports,
         deadline_seconds=state.config.deadline_seconds if state.deadline_hit else None,
     ).build()
@@ -126,7 +177,7 @@ def assemble(state: Collection, org: organization.Organization) -> list[Artifact
         level=state.config.level,
         entra=EntraResults(organization=org, outcomes=state.entra),
         accounts=[
-            SubscriptionResults(sub, state.subscriptions[sub])
+            SubscriptionResults(outcomes=state.subscriptions[sub], subscription_id=sub)
             for sub in state.config.subscription_ids
             if sub in state.subscriptions
         ],
@@ -140,7 +191,9 @@ def assemble(state: Collection, org: organization.Organization) -> list[Artifact
     azure = azure_artifact.build(run)
     if azure is not None:
         artifacts.append(Artifact(azure_artifact.PATH, azure))
-        cloud = cloud_posture.build(azure, entra, root_mfa=None, encryption_at_rest={})
+        cloud = cloud_posture.build(
+            azure, entra, root_mfa=entra_artifact.root_admin_mfa(run.entra), encryption_at_rest={}
+        )
         if cloud is not None:
             artifacts.append(Artifact(cloud_posture.PATH, cloud, cloud_posture.SCHEMA))
     return artifacts

@@ -13,11 +13,12 @@ import asyncio
 import json
 import re
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 import httpx
+from kiota_abstractions.base_request_configuration import RequestConfiguration
 from kiota_abstractions.request_information import RequestInformation
 from kiota_authentication_azure.azure_identity_authentication_provider import (
     AzureIdentityAuthenticationProvider,
@@ -37,12 +38,46 @@ from collector.surfaces import (
 )
 
 MAX_PAGES: Final = 10_000
+MAX_CONCURRENT: Final = 4
 LICENCE_RETRY_DELAY_SECONDS: Final = 2.0
 _CODE_RE: Final = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
 
 JsonObject = dict[str, Any]
-RequestFactory = Callable[[GraphServiceClient], RequestInformation]
-NextFactory = Callable[[GraphServiceClient, str], RequestInformation]
+
+
+@dataclass(frozen=True)
+class GraphQuery:
+    """One Graph call: the msgraph-sdk request builder to use and its query options.
+
+    The SDK builds the URL (template, encoding, base URL of the cloud); the query options map
+    to the builder's own `...GetQueryParameters` class, so only options the SDK knows are sent.
+    """
+
+    builder: Callable[[GraphServiceClient], Any]
+    select: tuple[str, ...] = ()
+    top: int | None = None
+    filter: str | None = None
+    expand: tuple[str, ...] = ()
+    orderby: tuple[str, ...] = ()
+    reporting: bool = False  # reporting APIs (G4, G13, G14) are throttled per tenant: one at a time
+
+    def request(self, client: GraphServiceClient) -> RequestInformation:
+        builder = self.builder(client)
+        parameters_class = next(
+            value for name, value in vars(type(builder)).items() if name.endswith("GetQueryParameters")
+        )
+        options: dict[str, Any] = {
+            "select": list(self.select) or None,
+            "top": self.top,
+            "filter": self.filter,
+            "expand": list(self.expand) or None,
+            "orderby": list(self.orderby) or None,
+        }
+        parameters = parameters_class(**{k: v for k, v in options.items() if v is not None})
+        return builder.to_get_request_information(RequestConfiguration(query_parameters=parameters))
+
+    def next_request(self, client: GraphServiceClient, url: str) -> RequestInformation:
+        return self.builder(client).with_url(url).to_get_request_information()
 
 
 def error_code_and_message(body: bytes) -> tuple[str, str]:
@@ -57,6 +92,14 @@ def error_code_and_message(body: bytes) -> tuple[str, str]:
     code = error.get("code")
     message = error.get("message")
     return (code if isinstance(code, str) else "", message if isinstance(message, str) else "")
+
+
+def _page_items(document: JsonObject, route: str) -> list[JsonObject]:
+    """A list page's objects; absent/null `value` is an empty page, any other non-list fails."""
+    value = document.get("value")
+    if value is not None and not isinstance(value, list):
+        raise SurfaceError(Failure("error", kind_failure_text("graph", route, "invalid JSON response")))
+    return [item for item in value or () if isinstance(item, dict)]
 
 
 def safe_code(code: str) -> str | None:
@@ -88,6 +131,8 @@ class GraphReader:
 
     client: GraphServiceClient
     cloud: Cloud
+    slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(MAX_CONCURRENT))
+    reports: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def _route(self, first_url: str, current_url: str) -> str:
         path = urlsplit(first_url).path
@@ -95,9 +140,13 @@ class GraphReader:
         relative = path[len(base) :] if path.startswith(base) else path
         return sanitize_route(relative, urlsplit(current_url).query)
 
-    async def _send(self, request: RequestInformation) -> httpx.Response:
+    async def _send(self, request: RequestInformation, reporting: bool) -> httpx.Response:
         adapter = self.client.request_adapter
-        return await adapter.get_http_response_message(request, trace.INVALID_SPAN)
+        async with self.slots:
+            if not reporting:
+                return await adapter.get_http_response_message(request, trace.INVALID_SPAN)
+            async with self.reports:
+                return await adapter.get_http_response_message(request, trace.INVALID_SPAN)
 
     async def _send_classified(
         self,
@@ -105,11 +154,12 @@ class GraphReader:
         route: str,
         not_found_is_cause: bool,
         licence_applies: bool = True,
+        reporting: bool = False,
     ) -> JsonObject:
         licence_retried = False
         while True:
             try:
-                response = await self._send(request_for())
+                response = await self._send(request_for(), reporting)
             except DeadlineExceeded:
                 raise SurfaceError(Failure("deadline", "deadline exceeded")) from None
             except EgressRefused:
@@ -140,20 +190,27 @@ class GraphReader:
             raise SurfaceError(Failure("error", text, status))
 
     async def get_object(
-        self, request: RequestFactory, not_found_is_cause: bool = False, licence_applies: bool = True
+        self, query: GraphQuery, not_found_is_cause: bool = False, licence_applies: bool = True
     ) -> JsonObject:
         """One request, one JSON object (single resources, and first-page-only listings)."""
-        url = request(self.client).url
+        url = query.request(self.client).url
         route = self._route(url, url)
         return await self._send_classified(
-            lambda: request(self.client), route, not_found_is_cause, licence_applies
+            lambda: query.request(self.client), route, not_found_is_cause, licence_applies
         )
 
-    async def pages(
-        self, request: RequestFactory, next_request: NextFactory
-    ) -> AsyncIterator[list[JsonObject]]:
+    async def first_page(self, query: GraphQuery, not_found_is_cause: bool = False) -> list[JsonObject]:
+        """The `value` objects of the first page only (the next link is never followed)."""
+        url = query.request(self.client).url
+        route = self._route(url, url)
+        document = await self._send_classified(
+            lambda: query.request(self.client), route, not_found_is_cause
+        )
+        return _page_items(document, route)
+
+    async def pages(self, query: GraphQuery) -> AsyncIterator[list[JsonObject]]:
         """Yield each page's `value` objects, following `@odata.nextLink` with §7.1.4 guards."""
-        first_url = request(self.client).url
+        first_url = query.request(self.client).url
         current_url = first_url
         requested = {first_url}
         next_link: str | None = None
@@ -161,16 +218,12 @@ class GraphReader:
             route = self._route(first_url, current_url)
             link = next_link
             factory: Callable[[], RequestInformation] = (
-                (lambda: request(self.client))
+                (lambda: query.request(self.client))
                 if link is None
-                else (lambda: next_request(self.client, link))
+                else (lambda: query.next_request(self.client, link))
             )
-            document = await self._send_classified(factory, route, False)
-            value = document.get("value")
-            if value is not None and not isinstance(value, list):
-                text = kind_failure_text("graph", route, "invalid JSON response")
-                raise SurfaceError(Failure("error", text))
-            yield [item for item in value or () if isinstance(item, dict)]
+            document = await self._send_classified(factory, route, False, reporting=query.reporting)
+            yield _page_items(document, route)
             candidate = document.get("@odata.nextLink")
             if not isinstance(candidate, str) or not candidate:
                 return

@@ -7,35 +7,34 @@ from datetime import datetime
 from typing import Any
 
 from collector.services.entra.organization import Organization
-from collector.services.entra.users import UserDirectory
 from collector.surfaces import Outcome
 
 
 @dataclass
-class EntraResults:
-    """Outcomes of G2–G14 keyed by surface; a surface never attempted is `Outcome.skipped()`."""
+class SurfaceResults:
+    """Outcomes keyed by surface (G2…, A1…); a surface never attempted reads as skipped."""
 
-    organization: Organization
     outcomes: dict[str, Outcome[Any]] = field(default_factory=dict)
 
     def outcome(self, key: str) -> Outcome[Any]:
         return self.outcomes.get(key) or Outcome.skipped()
 
-    @property
-    def users(self) -> UserDirectory | None:
-        outcome = self.outcome("G3")
+    def value(self, key: str) -> Any:
+        """The surface's aggregate when it is available, else None."""
+        outcome = self.outcome(key)
         return outcome.value if outcome.available else None
 
 
 @dataclass
-class SubscriptionResults:
-    """One readable subscription (its A0 probe succeeded) and its surface outcomes."""
+class EntraResults(SurfaceResults):
+    organization: Organization = field(default_factory=lambda: Organization("", ""))
 
-    subscription_id: str
-    outcomes: dict[str, Outcome[Any]] = field(default_factory=dict)
 
-    def outcome(self, key: str) -> Outcome[Any]:
-        return self.outcomes.get(key) or Outcome.skipped()
+@dataclass
+class SubscriptionResults(SurfaceResults):
+    """One readable subscription (its A0 probe succeeded)."""
+
+    subscription_id: str = ""
 
 
 @dataclass

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import ssl
 import tempfile
 import threading
@@ -280,6 +281,23 @@ def _page(items: list[dict[str, Any]], params: dict[str, str], cap: int, base_ur
     return document
 
 
+_EQ_FILTER = re.compile(r"(\w+) eq '([^']*)'")
+_GE_FILTER = re.compile(r"(\w+) ge (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)")
+
+
+def _filtered(items: list[dict[str, Any]], expression: str | None) -> list[dict[str, Any]] | None:
+    """The `$filter` forms the collector uses; None for anything else (Graph answers 400)."""
+    if expression is None:
+        return items
+    if match := _EQ_FILTER.fullmatch(expression):
+        name, value = match.groups()
+        return [item for item in items if item.get(name) == value]
+    if match := _GE_FILTER.fullmatch(expression):
+        name, value = match.groups()
+        return [item for item in items if str(item.get(name, "")) >= value]
+    return None
+
+
 def _graph(sim: Simulator, method: str, path: str, query: str, body: bytes, headers: Any,
            authorized: bool) -> Response:
     if not authorized:
@@ -294,7 +312,10 @@ def _graph(sim: Simulator, method: str, path: str, query: str, body: bytes, head
     if route in scenario.graph_objects:
         return 200, scenario.graph_objects[route], {}
     if route in scenario.graph_collections:
-        items = [_select(item, params.get("$select")) for item in scenario.graph_collections[route]]
+        matching = _filtered(scenario.graph_collections[route], params.get("$filter"))
+        if matching is None:
+            return 400, graph_error("BadRequest", "Invalid filter clause"), {}
+        items = [_select(item, params.get("$select")) for item in matching]
         cap = scenario.graph_page_caps.get(route, 999)
         return 200, _page(items, params, cap, sim.origin("graph") + path, "@odata.nextLink",
                           "$skiptoken"), {}

@@ -5,16 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kiota_abstractions.base_request_configuration import RequestConfiguration
-from kiota_abstractions.request_information import RequestInformation
-from msgraph import GraphServiceClient
-from msgraph.generated.organization.organization_request_builder import (
-    OrganizationRequestBuilder,
-)
-
 from collector.config import is_guid
 from collector.errors import AuthError, ConfigError, FatalError, NetworkError
-from collector.graph import GraphReader
+from collector.graph import GraphQuery, GraphReader
 from collector.surfaces import SurfaceError
 
 ROUTE = "/organization?$select"
@@ -26,11 +19,7 @@ class Organization:
     org_domain: str
 
 
-def request(client: GraphServiceClient) -> RequestInformation:
-    query = OrganizationRequestBuilder.OrganizationRequestBuilderGetQueryParameters(
-        select=["id", "verifiedDomains"]
-    )
-    return client.organization.to_get_request_information(RequestConfiguration(query_parameters=query))
+QUERY = GraphQuery(lambda client: client.organization, select=("id", "verifiedDomains"))
 
 
 def _domain_name(entry: dict[str, Any]) -> str:
@@ -80,7 +69,7 @@ def _fatal_for(error: SurfaceError) -> FatalError:
 async def fetch(reader: GraphReader) -> Organization:
     """Read G1; any failure is fatal with the exit code of contract §3.5."""
     try:
-        document = await reader.get_object(request, licence_applies=False)
+        document = await reader.get_object(QUERY, licence_applies=False)
     except SurfaceError as error:
         raise _fatal_for(error) from None
     organization = parse(document)

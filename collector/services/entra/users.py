@@ -1,38 +1,38 @@
-"""G3 `/users`: directory counts, aggregated page by page (only id, accountEnabled, userType).
+"""G3 and G5 `/users`: directory counts and sign-in inactivity, aggregated page by page.
 
-Only opaque object IDs are kept (lower-cased, for joins with registration and role data);
-no name, UPN or mail is requested.
+Only `id`, `accountEnabled`, `userType` (and, for G5, `signInActivity`) are requested. Object
+IDs are kept lower-cased in sets for the joins the contract needs (registration, roles); no
+name, UPN or mail is requested or kept.
+
+One listing with G5's `$select` serves both surfaces when it succeeds; when it fails (usually a
+licence or AuditLog permission gap) G3 is listed again on its own, so users stay available.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
-from kiota_abstractions.base_request_configuration import RequestConfiguration
-from kiota_abstractions.request_information import RequestInformation
-from msgraph import GraphServiceClient
-from msgraph.generated.users.users_request_builder import UsersRequestBuilder
+from collector.graph import GraphQuery, GraphReader
+from collector.metrics import parse_timestamp, pct
+from collector.surfaces import Outcome, SurfaceError
 
-from collector.graph import GraphReader
-from collector.metrics import pct
-
-SELECT = ["id", "accountEnabled", "userType"]
-
-
-def request(client: GraphServiceClient) -> RequestInformation:
-    query = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(select=SELECT, top=999)
-    return client.users.to_get_request_information(RequestConfiguration(query_parameters=query))
-
-
-def next_request(client: GraphServiceClient, url: str) -> RequestInformation:
-    return client.users.with_url(url).to_get_request_information()
+DIRECTORY_QUERY = GraphQuery(
+    lambda client: client.users, select=("id", "accountEnabled", "userType"), top=999
+)
+SIGN_IN_QUERY = GraphQuery(
+    lambda client: client.users,
+    select=("id", "accountEnabled", "userType", "signInActivity"),
+    top=999,
+)
+INACTIVE_AFTER = timedelta(days=90)
 
 
 @dataclass
 class UserDirectory:
-    """USERS/UID/EM of contract §5.0, as counts and opaque ID sets."""
+    """USERS, UID and EM of contract §5.0 as counts and opaque ID sets (G3)."""
 
     total_count: int = 0
     guest_count: int = 0
@@ -50,11 +50,9 @@ class UserDirectory:
             if user.get("accountEnabled") is False:
                 self.disabled_count += 1
             raw_id = user.get("id")
-            if not isinstance(raw_id, str) or not raw_id:
-                continue
-            user_id = raw_id.lower()
-            if user_id in self.user_ids:
+            if not isinstance(raw_id, str) or not raw_id or raw_id.lower() in self.user_ids:
                 continue  # user(x) is the first object with id x
+            user_id = raw_id.lower()
             self.user_ids.add(user_id)
             if user_type == "Guest":
                 self.guest_ids.add(user_id)
@@ -74,9 +72,70 @@ class UserDirectory:
         return pct(self.disabled_count, self.total_count)
 
 
-async def fetch(reader: GraphReader) -> UserDirectory:
-    """List every user once and aggregate as pages arrive."""
+def is_inactive(user: dict[str, Any], now: datetime) -> bool:
+    """inactive(u): no parsable lastSignInDateTime, or one older than 90 days (§5.0)."""
+    activity = user.get("signInActivity")
+    last = parse_timestamp(activity.get("lastSignInDateTime")) if isinstance(activity, dict) else None
+    return last is None or last < now - INACTIVE_AFTER
+
+
+@dataclass
+class SignInActivity:
+    """SIA of contract §5.0 (G5): inactivity counts and per-ID inactivity for privileged joins."""
+
+    now: datetime
+    enabled_count: int = 0
+    enabled_inactive_count: int = 0
+    enabled_guest_count: int = 0
+    enabled_guest_inactive_count: int = 0
+    inactive_by_id: dict[str, bool] = field(default_factory=dict)
+
+    def add_page(self, users: Iterable[dict[str, Any]]) -> None:
+        for user in users:
+            inactive = is_inactive(user, self.now)
+            if user.get("accountEnabled") is True:
+                self.enabled_count += 1
+                self.enabled_inactive_count += inactive
+                if user.get("userType") == "Guest":
+                    self.enabled_guest_count += 1
+                    self.enabled_guest_inactive_count += inactive
+            raw_id = user.get("id")
+            if isinstance(raw_id, str) and raw_id:
+                self.inactive_by_id.setdefault(raw_id.lower(), inactive)
+
+    @property
+    def inactive_pct(self) -> int | None:
+        return pct(self.enabled_inactive_count, self.enabled_count)
+
+    @property
+    def inactive_guest_pct(self) -> int | None:
+        return pct(self.enabled_guest_inactive_count, self.enabled_guest_count)
+
+
+async def fetch_directory(reader: GraphReader) -> UserDirectory:
+    """G3 alone: list every user once and aggregate as pages arrive."""
     directory = UserDirectory()
-    async for page in reader.pages(request, next_request):
+    async for page in reader.pages(DIRECTORY_QUERY):
         directory.add_page(page)
     return directory
+
+
+async def fetch_with_sign_in_activity(
+    reader: GraphReader, now: datetime
+) -> tuple[Outcome[UserDirectory], Outcome[SignInActivity]]:
+    """G5 and G3 from one listing when possible; G3 on its own when G5 is unavailable."""
+    directory = UserDirectory()
+    activity = SignInActivity(now=now)
+    try:
+        async for page in reader.pages(SIGN_IN_QUERY):
+            directory.add_page(page)
+            activity.add_page(page)
+    except SurfaceError as error:
+        sign_in: Outcome[SignInActivity] = Outcome(None, (error.failure,))
+        if error.failure.cause == "deadline":
+            return Outcome(None, (error.failure,)), sign_in
+        try:
+            return Outcome(await fetch_directory(reader)), sign_in
+        except SurfaceError as directory_error:
+            return Outcome(None, (directory_error.failure,)), sign_in
+    return Outcome(directory), Outcome(activity)
