@@ -8,16 +8,16 @@ automatic resource-provider registration (a write), and HTTP logging.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 from azure.core.exceptions import DecodeError, HttpResponseError
-from collector.azure_transport import GuardedAzureTransport
 from azure.core.pipeline import policies
 
+from collector.azure_transport import GuardedAzureTransport
 from collector.clouds import Cloud
 from collector.errors import FatalError
 from collector.graph import safe_code
@@ -44,7 +44,7 @@ class ArmClients:
             policies.AsyncBearerTokenCredentialPolicy(self.credential, self.cloud.arm_scope),
         ]
 
-    def create(self, client_class: type[T], *args: Any) -> T:
+    def create(self, client_class: Callable[..., T], *args: Any) -> T:
         return client_class(
             self.credential,
             *args,

@@ -17,7 +17,7 @@ from azure.core.pipeline.transport import AsyncHttpTransport
 from azure.core.rest._http_response_impl_async import AsyncHttpResponseImpl
 
 
-class _BufferedResponse(AsyncHttpResponseImpl):  # type: ignore[misc]
+class _BufferedResponse(AsyncHttpResponseImpl):
     def __init__(self, request: Any, response: httpx.Response) -> None:
         super().__init__(
             request=request,
@@ -31,10 +31,14 @@ class _BufferedResponse(AsyncHttpResponseImpl):  # type: ignore[misc]
         self._content = response.content
 
     def body(self) -> bytes:
-        return self._content  # type: ignore[no-any-return]
+        return response_bytes(self._content)
 
     async def load_body(self) -> None:
         return None
+
+
+def response_bytes(content: bytes | None) -> bytes:
+    return content if content is not None else b""
 
 
 def _single_chunk(pipeline: Any, response: _BufferedResponse, **_: Any) -> AsyncIterator[bytes]:
@@ -56,7 +60,7 @@ def _encode_body(content: Any) -> bytes | None:
     raise TypeError("unsupported request body type")
 
 
-class GuardedAzureTransport(AsyncHttpTransport):  # type: ignore[misc]
+class GuardedAzureTransport(AsyncHttpTransport):  # type: ignore[type-arg]
     """azure-core transport over a shared httpx client it does not own (never closes it)."""
 
     def __init__(self, client: httpx.AsyncClient) -> None:
@@ -67,7 +71,9 @@ class GuardedAzureTransport(AsyncHttpTransport):  # type: ignore[misc]
         headers = dict(request.headers.items())
         if body is None and request.method in ("POST", "PUT", "PATCH"):
             headers["Content-Length"] = "0"
-        outgoing = self._client.build_request(request.method, request.url, headers=headers, content=body)
+        outgoing = self._client.build_request(
+            request.method, request.url, headers=headers, content=body
+        )
         response = await self._client.send(outgoing)
         return _BufferedResponse(request, response)
 

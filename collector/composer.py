@@ -22,8 +22,8 @@ from collector.artifacts import cloud_posture, idp_posture
 from collector.artifacts import entra as entra_artifact
 from collector.config import Config
 from collector.credentials import CredentialInputs, build_identity_credential
-from collector.errors import NetworkError
 from collector.diagnostics import Diagnostics, SubscriptionReport
+from collector.errors import NetworkError
 from collector.graph import GraphReader, build_graph_client
 from collector.http import (
     EgressRule,
@@ -86,7 +86,9 @@ class Collection:
     deadline_hit: bool = False
 
 
-async def _record(store: dict[str, Outcome[Any]], key: str, call: Callable[[], Awaitable[Any]]) -> None:
+async def _record(
+    store: dict[str, Outcome[Any]], key: str, call: Callable[[], Awaitable[Any]]
+) -> None:
     store[key] = await surface(call)
 
 
@@ -165,7 +167,7 @@ def _diagnostics(state: Collection) -> dict[str, Any]:
     return Diagnostics(
         config_warnings=state.config.warnings,
         entra=state.entra,
-        entra_tier=tier.value if tier.available else "unknown",
+        entra_tier=str(tier.value) if tier.available else "unknown",
         subscriptions=reports,
         deadline_seconds=state.config.deadline_seconds if state.deadline_hit else None,
     ).build()

@@ -22,7 +22,13 @@ MAX_CONFIG_BYTES: Final = 1024 * 1024
 GUID_RE: Final = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
-AUTH_MODES: Final = ("client_secret", "oidc", "workload_identity", "certificate", "managed_identity")
+AUTH_MODES: Final = (
+    "client_secret",
+    "oidc",
+    "workload_identity",
+    "certificate",
+    "managed_identity",
+)
 LEVELS: Final = ("trust", "audit", "internal")
 KNOWN_KEYS: Final = frozenset(
     {
@@ -105,7 +111,9 @@ def _validate_tenant(doc: dict[str, Any]) -> str:
         raise ConfigError("tenant_id is required")
     value = doc["tenant_id"]
     if isinstance(value, str) and value.strip().lower() in ("common", "organizations", "consumers"):
-        raise ConfigError(f'tenant_id must name one tenant; "{value.strip().lower()}" is not allowed')
+        raise ConfigError(
+            f'tenant_id must name one tenant; "{value.strip().lower()}" is not allowed'
+        )
     return _validate_guid_key(doc, "tenant_id")
 
 

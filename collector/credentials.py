@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from collector.azure_transport import GuardedAzureTransport
 from azure.identity.aio import ClientAssertionCredential, ClientSecretCredential
 
+from collector.azure_transport import GuardedAzureTransport
 from collector.config import Config
 from collector.errors import AuthError
 from collector.github_oidc import GitHubOidcAssertion, validate_request_url
@@ -44,7 +44,9 @@ def _read_token_file(path: str) -> str:
     return token
 
 
-def load_credential_inputs(config: Config, environ: dict[str, str] | None = None) -> CredentialInputs:
+def load_credential_inputs(
+    config: Config, environ: dict[str, str] | None = None
+) -> CredentialInputs:
     """Check the mode's environment variables; raise AuthError (exit 3) naming what is missing."""
     env = os.environ if environ is None else environ
     mode = config.auth_mode
@@ -111,10 +113,10 @@ def build_identity_credential(
     }
     if inputs.mode == "client_secret":
         assert inputs.client_secret is not None
-        credential = ClientSecretCredential(
+        secret_credential = ClientSecretCredential(
             config.tenant_id, config.client_id, inputs.client_secret, **options
         )
-        return IdentityCredential(credential=credential, secrets=inputs.secrets)
+        return IdentityCredential(credential=secret_credential, secrets=inputs.secrets)
     assertion: GitHubOidcAssertion | FederatedTokenFile
     if inputs.mode == "oidc":
         assert inputs.oidc_request_url is not None and inputs.oidc_request_token is not None

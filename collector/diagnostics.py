@@ -26,11 +26,23 @@ P1_OR_P2: Final = "Microsoft Entra ID P1 or P2"
 ENTRA_SURFACES: Final = (
     EntraSurface("G2", "Licence detection", "Organization.Read.All", P1_OR_P2, None),
     EntraSurface("G3", "User directory listing", "User.Read.All", P1_OR_P2, "users"),
-    EntraSurface("G4", "MFA registration report", "AuditLog.Read.All", P1_OR_P2, "mfa_registration_report"),
+    EntraSurface(
+        "G4", "MFA registration report", "AuditLog.Read.All", P1_OR_P2, "mfa_registration_report"
+    ),
     EntraSurface("G5", "User sign-in activity", "AuditLog.Read.All", P1_OR_P2, "sign_in_activity"),
-    EntraSurface("G6", "Conditional Access policies", "Policy.Read.All", P1_OR_P2, "conditional_access"),
-    EntraSurface("G7", "Security defaults policy", "Policy.Read.All", P1_OR_P2, "security_defaults"),
-    EntraSurface("G8", "Directory role assignments", "RoleManagement.Read.Directory", P1_OR_P2, "privileged_access"),
+    EntraSurface(
+        "G6", "Conditional Access policies", "Policy.Read.All", P1_OR_P2, "conditional_access"
+    ),
+    EntraSurface(
+        "G7", "Security defaults policy", "Policy.Read.All", P1_OR_P2, "security_defaults"
+    ),
+    EntraSurface(
+        "G8",
+        "Directory role assignments",
+        "RoleManagement.Read.Directory",
+        P1_OR_P2,
+        "privileged_access",
+    ),
     EntraSurface(
         "G9",
         "PIM eligibility schedules",
@@ -38,10 +50,26 @@ ENTRA_SURFACES: Final = (
         "Microsoft Entra ID P2 or Microsoft Entra ID Governance",
         "pim",
     ),
-    EntraSurface("G10", "Enterprise applications", "Application.Read.All", P1_OR_P2, "enterprise_apps"),
-    EntraSurface("G11", "Application credentials", "Application.Read.All", P1_OR_P2, "application_credentials"),
-    EntraSurface("G12", "Microsoft Secure Score", "SecurityEvents.Read.All", P1_OR_P2, "identity_secure_score"),
-    EntraSurface("G13", "Directory audit log", "AuditLog.Read.All", P1_OR_P2, "directory_audit_activity"),
+    EntraSurface(
+        "G10", "Enterprise applications", "Application.Read.All", P1_OR_P2, "enterprise_apps"
+    ),
+    EntraSurface(
+        "G11",
+        "Application credentials",
+        "Application.Read.All",
+        P1_OR_P2,
+        "application_credentials",
+    ),
+    EntraSurface(
+        "G12",
+        "Microsoft Secure Score",
+        "SecurityEvents.Read.All",
+        P1_OR_P2,
+        "identity_secure_score",
+    ),
+    EntraSurface(
+        "G13", "Directory audit log", "AuditLog.Read.All", P1_OR_P2, "directory_audit_activity"
+    ),
     EntraSurface("G14", "Sign-in log", "AuditLog.Read.All", P1_OR_P2, "sign_in_logs"),
 )
 CAPABILITY_ORDER: Final = (
@@ -73,7 +101,9 @@ AZURE_SURFACES: Final = (
     AzureSurface("A2", "Defender assessments", "Microsoft.Security", "defender_assessments"),
     AzureSurface("A3", "RBAC role assignments", "Microsoft.Authorization", "rbac_role_assignments"),
     AzureSurface("A4", "Azure Policy assignments", "Microsoft.Authorization", "policy_assignments"),
-    AzureSurface("A5", "Azure Policy compliance summary", "Microsoft.PolicyInsights", "policy_compliance"),
+    AzureSurface(
+        "A5", "Azure Policy compliance summary", "Microsoft.PolicyInsights", "policy_compliance"
+    ),
     AzureSurface("A6", "Storage accounts", "Microsoft.Storage", "storage_accounts"),
     AzureSurface("A7", "Key Vault inventory", "Microsoft.KeyVault", "key_vaults"),
     AzureSurface("A8", "SQL server inventory", "Microsoft.Sql", "sql_servers"),
@@ -81,13 +111,27 @@ AZURE_SURFACES: Final = (
     AzureSurface("A10", "SQL transparent data encryption", "Microsoft.Sql", "sql_tde"),
     AzureSurface("A11", "Virtual machine inventory", "Microsoft.Compute", "virtual_machines"),
     AzureSurface("A12", "Public IP inventory", "Microsoft.Network", "public_ip_addresses"),
-    AzureSurface("A13", "Recovery Services vault inventory", "Microsoft.RecoveryServices", "recovery_services_vaults"),
-    AzureSurface("A14", "Backup protected items", "Microsoft.RecoveryServices", "backup_protected_items"),
+    AzureSurface(
+        "A13",
+        "Recovery Services vault inventory",
+        "Microsoft.RecoveryServices",
+        "recovery_services_vaults",
+    ),
+    AzureSurface(
+        "A14", "Backup protected items", "Microsoft.RecoveryServices", "backup_protected_items"
+    ),
     AzureSurface("A15", "Backup policies", "Microsoft.RecoveryServices", "backup_policies"),
     AzureSurface("A16", "Backup job history", "Microsoft.RecoveryServices", "backup_jobs"),
     AzureSurface("A17", "Network security groups", "Microsoft.Network", "network_security_groups"),
-    AzureSurface("A18", "Subscription diagnostic settings", "Microsoft.Insights", "subscription_diagnostic_settings"),
-    AzureSurface("A19", "Resource diagnostic settings", "Microsoft.Insights", "resource_diagnostic_settings"),
+    AzureSurface(
+        "A18",
+        "Subscription diagnostic settings",
+        "Microsoft.Insights",
+        "subscription_diagnostic_settings",
+    ),
+    AzureSurface(
+        "A19", "Resource diagnostic settings", "Microsoft.Insights", "resource_diagnostic_settings"
+    ),
     AzureSurface("A20", "Azure resource inventory", "Microsoft.Resources", "resource_inventory"),
     AzureSurface("A21", "Azure resource inventory", "Microsoft.ResourceGraph", "resource_graph"),
 )
@@ -170,7 +214,12 @@ class Diagnostics:
         missing: set[str] = set()
         for surface in ENTRA_SURFACES:
             outcome = self.entra.get(surface.key)
-            if surface.capability and outcome is not None and outcome.called and not outcome.available:
+            if (
+                surface.capability
+                and outcome is not None
+                and outcome.called
+                and not outcome.available
+            ):
                 missing.add(surface.capability)
         # G8 not called because G3 is unavailable still means privileged access is unknown.
         users = self.entra.get("G3")

@@ -38,7 +38,9 @@ def with_audience(url: str, audience: str) -> str:
 class GitHubOidcAssertion:
     """Holds the most recent GitHub ID token; `refresh()` fetches a new one."""
 
-    def __init__(self, request_url: str, request_token: str, audience: str, http: httpx.AsyncClient):
+    def __init__(
+        self, request_url: str, request_token: str, audience: str, http: httpx.AsyncClient
+    ):
         self.url = with_audience(request_url, audience)
         self._request_token = request_token
         self._http = http

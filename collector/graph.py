@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -23,7 +24,8 @@ from kiota_abstractions.request_information import RequestInformation
 from kiota_authentication_azure.azure_identity_authentication_provider import (
     AzureIdentityAuthenticationProvider,
 )
-from msgraph import GraphRequestAdapter, GraphServiceClient
+from msgraph.graph_request_adapter import GraphRequestAdapter
+from msgraph.graph_service_client import GraphServiceClient
 from opentelemetry import trace
 
 from collector.clouds import Cloud
@@ -64,7 +66,9 @@ class GraphQuery:
     def request(self, client: GraphServiceClient) -> RequestInformation:
         builder = self.builder(client)
         parameters_class = next(
-            value for name, value in vars(type(builder)).items() if name.endswith("GetQueryParameters")
+            value
+            for name, value in vars(type(builder)).items()
+            if name.endswith("GetQueryParameters")
         )
         options: dict[str, Any] = {
             "select": list(self.select) or None,
@@ -74,10 +78,14 @@ class GraphQuery:
             "orderby": list(self.orderby) or None,
         }
         parameters = parameters_class(**{k: v for k, v in options.items() if v is not None})
-        return builder.to_get_request_information(RequestConfiguration(query_parameters=parameters))
+        request: RequestInformation = builder.to_get_request_information(
+            RequestConfiguration(query_parameters=parameters)
+        )
+        return request
 
     def next_request(self, client: GraphServiceClient, url: str) -> RequestInformation:
-        return self.builder(client).with_url(url).to_get_request_information()
+        request: RequestInformation = self.builder(client).with_url(url).to_get_request_information()
+        return request
 
 
 def error_code_and_message(body: bytes) -> tuple[str, str]:
@@ -98,7 +106,9 @@ def _page_items(document: JsonObject, route: str) -> list[JsonObject]:
     """A list page's objects; absent/null `value` is an empty page, any other non-list fails."""
     value = document.get("value")
     if value is not None and not isinstance(value, list):
-        raise SurfaceError(Failure("error", kind_failure_text("graph", route, "invalid JSON response")))
+        raise SurfaceError(
+            Failure("error", kind_failure_text("graph", route, "invalid JSON response"))
+        )
     return [item for item in value or () if isinstance(item, dict)]
 
 
@@ -114,7 +124,9 @@ def decode_object(body: bytes) -> JsonObject | None:
     return document if isinstance(document, dict) else None
 
 
-def build_graph_client(cloud: Cloud, credential: Any, http: httpx.AsyncClient) -> GraphServiceClient:
+def build_graph_client(
+    cloud: Cloud, credential: Any, http: httpx.AsyncClient
+) -> GraphServiceClient:
     """A GraphServiceClient bound to the cloud's Graph origin and the shared guarded client."""
     host = urlsplit(cloud.graph).hostname or ""
     auth = AzureIdentityAuthenticationProvider(
@@ -141,12 +153,18 @@ class GraphReader:
         return sanitize_route(relative, urlsplit(current_url).query)
 
     async def _send(self, request: RequestInformation, reporting: bool) -> httpx.Response:
-        adapter = self.client.request_adapter
+        # The adapter's own send path authenticates (and handles CAE claims) but returns the raw
+        # response, so the body is decoded once, as JSON, by this module.
+        adapter: Any = self.client.request_adapter
         async with self.slots:
             if not reporting:
-                return await adapter.get_http_response_message(request, trace.INVALID_SPAN)
+                response: httpx.Response = await adapter.get_http_response_message(
+                    request, trace.INVALID_SPAN
+                )
+                return response
             async with self.reports:
-                return await adapter.get_http_response_message(request, trace.INVALID_SPAN)
+                response = await adapter.get_http_response_message(request, trace.INVALID_SPAN)
+                return response
 
     async def _send_classified(
         self,
@@ -164,7 +182,9 @@ class GraphReader:
                 raise SurfaceError(Failure("deadline", "deadline exceeded")) from None
             except EgressRefused:
                 kind = "cross-origin next link refused"
-                raise SurfaceError(Failure("error", kind_failure_text("graph", route, kind))) from None
+                raise SurfaceError(
+                    Failure("error", kind_failure_text("graph", route, kind))
+                ) from None
             except TransportFailure as failure:
                 text = kind_failure_text("graph", route, failure.kind)
                 raise SurfaceError(Failure("error", text)) from None
@@ -199,7 +219,12 @@ class GraphReader:
             lambda: query.request(self.client), route, not_found_is_cause, licence_applies
         )
 
-    async def first_page(self, query: GraphQuery, not_found_is_cause: bool = False) -> list[JsonObject]:
+    def _page_request(self, query: GraphQuery, link: str | None) -> RequestInformation:
+        return query.request(self.client) if link is None else query.next_request(self.client, link)
+
+    async def first_page(
+        self, query: GraphQuery, not_found_is_cause: bool = False
+    ) -> list[JsonObject]:
         """The `value` objects of the first page only (the next link is never followed)."""
         url = query.request(self.client).url
         route = self._route(url, url)
@@ -216,12 +241,7 @@ class GraphReader:
         next_link: str | None = None
         for _ in range(MAX_PAGES):
             route = self._route(first_url, current_url)
-            link = next_link
-            factory: Callable[[], RequestInformation] = (
-                (lambda: query.request(self.client))
-                if link is None
-                else (lambda: query.next_request(self.client, link))
-            )
+            factory = partial(self._page_request, query, next_link)
             document = await self._send_classified(factory, route, False, reporting=query.reporting)
             yield _page_items(document, route)
             candidate = document.get("@odata.nextLink")
@@ -231,7 +251,9 @@ class GraphReader:
             requested.add(candidate)
             next_link = candidate
             current_url = candidate
-        raise SurfaceError(Failure("error", kind_failure_text("graph", route, "page limit exceeded")))
+        raise SurfaceError(
+            Failure("error", kind_failure_text("graph", route, "page limit exceeded"))
+        )
 
     def _check_next_link(self, link: str, route: str, requested: set[str]) -> None:
         try:

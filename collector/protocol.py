@@ -47,14 +47,24 @@ class ProtocolWriter:
 
     def status(self, message: str) -> None:
         self._line(
-            {"type": "epack_progress", "protocol_version": PROTOCOL_VERSION, "kind": "status",
-             "message": message}
+            {
+                "type": "epack_progress",
+                "protocol_version": PROTOCOL_VERSION,
+                "kind": "status",
+                "message": message,
+            }
         )
 
     def progress(self, message: str, current: int, total: int) -> None:
         self._line(
-            {"type": "epack_progress", "protocol_version": PROTOCOL_VERSION, "kind": "progress",
-             "message": message, "current": current, "total": total}
+            {
+                "type": "epack_progress",
+                "protocol_version": PROTOCOL_VERSION,
+                "kind": "progress",
+                "message": message,
+                "current": current,
+                "total": total,
+            }
         )
 
     def result(self, artifacts: list[Artifact]) -> None:
@@ -65,7 +75,11 @@ class ProtocolWriter:
                 entry["schema"] = artifact.schema
             entry["path"] = artifact.path
             entries.append(entry)
-        envelope = {"type": "epack_result", "protocol_version": PROTOCOL_VERSION, "artifacts": entries}
+        envelope = {
+            "type": "epack_result",
+            "protocol_version": PROTOCOL_VERSION,
+            "artifacts": entries,
+        }
         self._out.write(json.dumps(envelope, indent=2, ensure_ascii=False) + "\n")
         self._out.flush()
 

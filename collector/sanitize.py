@@ -67,9 +67,7 @@ def sanitize_route(path: str, query: str | None) -> str:
     return _sanitize_path(path) + (_query_names(query) if query else "")
 
 
-def scrub_free_text(
-    text: str, secrets: Iterable[str], allowed_guids: Iterable[str]
-) -> str:
+def scrub_free_text(text: str, secrets: Iterable[str], allowed_guids: Iterable[str]) -> str:
     """Scrub a service description for stderr in the order §6.6.3 prescribes."""
     for secret in sorted((s for s in secrets if s), key=len, reverse=True):
         text = text.replace(secret, "[REDACTED]")

@@ -12,7 +12,15 @@ from typing import Final, Generic, TypeVar
 
 T = TypeVar("T")
 
-CAUSES: Final = ("licence", "permission", "not_found", "not_registered", "empty", "error", "deadline")
+CAUSES: Final = (
+    "licence",
+    "permission",
+    "not_found",
+    "not_registered",
+    "empty",
+    "error",
+    "deadline",
+)
 LICENCE_MARKERS: Final = (
     "nonpremiumtenant",
     "aadpremiumlicenserequired",

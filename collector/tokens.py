@@ -112,7 +112,9 @@ class TokenManager:
                 "delegated tokens are not supported; use an application (app-only) credential"
             )
         tid = claims.get("tid")
-        if tid is not None and (not isinstance(tid, str) or tid.lower() != self._config.tenant_id.lower()):
+        if tid is not None and (
+            not isinstance(tid, str) or tid.lower() != self._config.tenant_id.lower()
+        ):
             raise AuthError("access token was issued for a different tenant than tenant_id")
         roles = claims.get("roles")
         if label == "graph" and (not isinstance(roles, list) or not roles):
@@ -138,7 +140,9 @@ class TokenManager:
         if isinstance(first_code, int) and not isinstance(first_code, bool):
             message += f" AADSTS{first_code}"
         description = body.get("error_description")
-        first_line = description.splitlines()[0] if isinstance(description, str) and description else ""
+        first_line = (
+            description.splitlines()[0] if isinstance(description, str) and description else ""
+        )
         scrubbed = scrub_free_text(first_line, self.known_secrets(), self._allowed_guids())
         if scrubbed:
             message += f": {scrubbed}"
@@ -154,7 +158,9 @@ class TokenManager:
             return None
         code_set = {c for c in codes if isinstance(c, int)} if isinstance(codes, list) else set()
         text = description.lower() if isinstance(description, str) else ""
-        if not (code_set & _FEDERATED_MISMATCH_CODES or "no matching federated identity record" in text):
+        if not (
+            code_set & _FEDERATED_MISMATCH_CODES or "no matching federated identity record" in text
+        ):
             return None
         assertion = self._identity.assertion
         claims = jwt_claims(assertion.last) if assertion is not None and assertion.last else None

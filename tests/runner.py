@@ -97,7 +97,11 @@ def run_collector(
             env = {**env, "EPACK_COLLECTOR_CONFIG": str(path)}
         argv = command or [sys.executable, "-m", "collector"]
         completed = subprocess.run(
-            argv, env={**env, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
-            timeout=timeout, cwd=tmp,
+            argv,
+            env={**env, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=tmp,
         )
     return Run(completed.returncode, completed.stdout, completed.stderr)

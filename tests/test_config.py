@@ -12,11 +12,20 @@ from collector.errors import ConfigError
 T = "11111111-1111-1111-1111-111111111111"
 C = "22222222-2222-2222-2222-222222222222"
 S1 = "33333333-3333-3333-3333-333333333333"
-EP = {"authority": "https://a.example", "graph": "https://g.example", "resource_manager": "https://m.example"}
+EP = {
+    "authority": "https://a.example",
+    "graph": "https://g.example",
+    "resource_manager": "https://m.example",
+}
 
 
 def good(**changes: Any) -> dict[str, Any]:
-    doc: dict[str, Any] = {"tenant_id": T, "client_id": C, "auth_mode": "client_secret", "subscription_ids": []}
+    doc: dict[str, Any] = {
+        "tenant_id": T,
+        "client_id": C,
+        "auth_mode": "client_secret",
+        "subscription_ids": [],
+    }
     for key, value in changes.items():
         if value is ...:
             doc.pop(key, None)
@@ -40,32 +49,60 @@ def good(**changes: Any) -> dict[str, Any]:
         (good(client_id="abc"), "client_id must be a GUID"),
         (good(auth_mode=...), "auth_mode is required"),
         (good(auth_mode=True), "auth_mode must be a string"),
-        (good(auth_mode="password"),
-         "auth_mode must be one of client_secret, oidc, workload_identity, certificate, managed_identity"),
-        (good(subscription_ids=...), "subscription_ids is required; use [] to collect Entra ID only"),
-        (good(subscription_ids=None), "subscription_ids is required; use [] to collect Entra ID only"),
+        (
+            good(auth_mode="password"),
+            "auth_mode must be one of client_secret, oidc, workload_identity, certificate, managed_identity",
+        ),
+        (
+            good(subscription_ids=...),
+            "subscription_ids is required; use [] to collect Entra ID only",
+        ),
+        (
+            good(subscription_ids=None),
+            "subscription_ids is required; use [] to collect Entra ID only",
+        ),
         (good(subscription_ids=S1), "subscription_ids must be a list of strings"),
         (good(subscription_ids=[S1, 5]), "subscription_ids[1] must be a string"),
         (good(subscription_ids=[S1, "nope"]), "subscription_ids[1] must be a GUID"),
         (good(level=3), "level must be a string"),
         (good(azure_environment=1), "azure_environment must be a string"),
-        (good(azure_environment="AzureGermanCloud"),
-         "azure_environment must be one of AzureCloud, AzureUSGovernment, AzureChinaCloud, custom"),
+        (
+            good(azure_environment="AzureGermanCloud"),
+            "azure_environment must be one of AzureCloud, AzureUSGovernment, AzureChinaCloud, custom",
+        ),
         (good(endpoints=EP), "endpoints is only allowed when azure_environment is custom"),
-        (good(azure_environment="custom"), "endpoints is required when azure_environment is custom"),
+        (
+            good(azure_environment="custom"),
+            "endpoints is required when azure_environment is custom",
+        ),
         (good(azure_environment="custom", endpoints=[]), "endpoints must be an object"),
-        (good(azure_environment="custom", endpoints={**EP, "zz": 1, "b\x01": 2}),
-         'endpoints has unknown key "b?"'),
-        (good(azure_environment="custom", endpoints={"authority": EP["authority"], "graph": EP["graph"]}),
-         "endpoints.resource_manager is required"),
-        (good(azure_environment="custom", endpoints={**EP, "graph": "http://g.example"}),
-         "endpoints.graph must be an absolute https URL with no path, query, fragment or user info"),
-        (good(azure_environment="custom", endpoints={**EP, "authority": "https://a.example/x"}),
-         "endpoints.authority must be an absolute https URL with no path, query, fragment or user info"),
-        (good(azure_environment="custom", endpoints={**EP, "authority": "https://u@a.example"}),
-         "endpoints.authority must be an absolute https URL with no path, query, fragment or user info"),
-        (good(azure_environment="custom", endpoints={**EP, "authority": "https://a.example?"}),
-         "endpoints.authority must be an absolute https URL with no path, query, fragment or user info"),
+        (
+            good(azure_environment="custom", endpoints={**EP, "zz": 1, "b\x01": 2}),
+            'endpoints has unknown key "b?"',
+        ),
+        (
+            good(
+                azure_environment="custom",
+                endpoints={"authority": EP["authority"], "graph": EP["graph"]},
+            ),
+            "endpoints.resource_manager is required",
+        ),
+        (
+            good(azure_environment="custom", endpoints={**EP, "graph": "http://g.example"}),
+            "endpoints.graph must be an absolute https URL with no path, query, fragment or user info",
+        ),
+        (
+            good(azure_environment="custom", endpoints={**EP, "authority": "https://a.example/x"}),
+            "endpoints.authority must be an absolute https URL with no path, query, fragment or user info",
+        ),
+        (
+            good(azure_environment="custom", endpoints={**EP, "authority": "https://u@a.example"}),
+            "endpoints.authority must be an absolute https URL with no path, query, fragment or user info",
+        ),
+        (
+            good(azure_environment="custom", endpoints={**EP, "authority": "https://a.example?"}),
+            "endpoints.authority must be an absolute https URL with no path, query, fragment or user info",
+        ),
         (good(deadline_seconds=59), "deadline_seconds must be an integer between 60 and 3600"),
         (good(deadline_seconds=True), "deadline_seconds must be an integer between 60 and 3600"),
         (good(deadline_seconds=600.5), "deadline_seconds must be an integer between 60 and 3600"),
@@ -104,7 +141,10 @@ def test_unknown_level_downgrades_with_sanitized_warning() -> None:
     assert config.warnings == ('config: unknown level "Deep?Scan?"; collecting at trust',)
 
 
-@pytest.mark.parametrize(("value", "level"), [(None, "trust"), ("", "trust"), (" AUDIT ", "audit"), ("internal", "internal")])
+@pytest.mark.parametrize(
+    ("value", "level"),
+    [(None, "trust"), ("", "trust"), (" AUDIT ", "audit"), ("internal", "internal")],
+)
 def test_level_resolution(value: Any, level: str) -> None:
     assert validate_config(good(level=value)).level == level
 
@@ -118,8 +158,14 @@ def test_unknown_keys_give_one_sorted_warning_capped_at_twenty() -> None:
 
 def test_custom_endpoints_normalize_to_origins() -> None:
     config = validate_config(
-        good(azure_environment="CUSTOM", endpoints={
-            "authority": "HTTPS://Login.Example:8443/", "graph": "https://g.example", "resource_manager": "https://m.example/"})
+        good(
+            azure_environment="CUSTOM",
+            endpoints={
+                "authority": "HTTPS://Login.Example:8443/",
+                "graph": "https://g.example",
+                "resource_manager": "https://m.example/",
+            },
+        )
     )
     assert config.cloud.authority == "https://login.example:8443"
     assert config.cloud.graph_scope == "https://g.example/.default"
@@ -129,16 +175,33 @@ def test_custom_endpoints_normalize_to_origins() -> None:
 @pytest.mark.parametrize(
     ("name", "graph", "arm", "audience"),
     [
-        ("AzureCloud", "https://graph.microsoft.com", "https://management.azure.com", "api://AzureADTokenExchange"),
-        ("azureusgovernment", "https://graph.microsoft.us", "https://management.usgovcloudapi.net",
-         "api://AzureADTokenExchangeUSGov"),
-        ("AzureChinaCloud", "https://microsoftgraph.chinacloudapi.cn", "https://management.chinacloudapi.cn",
-         "api://AzureADTokenExchangeChina"),
+        (
+            "AzureCloud",
+            "https://graph.microsoft.com",
+            "https://management.azure.com",
+            "api://AzureADTokenExchange",
+        ),
+        (
+            "azureusgovernment",
+            "https://graph.microsoft.us",
+            "https://management.usgovcloudapi.net",
+            "api://AzureADTokenExchangeUSGov",
+        ),
+        (
+            "AzureChinaCloud",
+            "https://microsoftgraph.chinacloudapi.cn",
+            "https://management.chinacloudapi.cn",
+            "api://AzureADTokenExchangeChina",
+        ),
     ],
 )
 def test_named_clouds(name: str, graph: str, arm: str, audience: str) -> None:
     cloud = validate_config(good(azure_environment=name)).cloud
-    assert (cloud.graph_base, cloud.resource_manager, cloud.oidc_audience) == (f"{graph}/v1.0", arm, audience)
+    assert (cloud.graph_base, cloud.resource_manager, cloud.oidc_audience) == (
+        f"{graph}/v1.0",
+        arm,
+        audience,
+    )
 
 
 def test_deadline_accepts_integral_float() -> None:

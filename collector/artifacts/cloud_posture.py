@@ -10,8 +10,12 @@ PATH = "artifacts/microsoft-cloud.cloud-posture.json"
 SCHEMA = "evidencepack/cloud-posture@v1"
 
 
-def _account(account: dict[str, Any], entra: dict[str, Any], root_mfa: bool | None,
-             encryption_at_rest: dict[str, int | None]) -> dict[str, Any]:
+def _account(
+    account: dict[str, Any],
+    entra: dict[str, Any],
+    root_mfa: bool | None,
+    encryption_at_rest: dict[str, int | None],
+) -> dict[str, Any]:
     logging_exported = account["logging"]["activity_log_administrative_exported"]
     blocks = {
         "iam": drop_nulls(

@@ -77,11 +77,15 @@ def _policy(entra: EntraResults) -> dict[str, Any] | None:
     return {
         "mfa_required": policies.any_policy(lambda p: p.requires_mfa and p.all_users),
         "mfa_required_coverage_pct": coverage,
-        "admin_portals_mfa_required": policies.any_policy(lambda p: p.requires_mfa and p.admin_portals),
+        "admin_portals_mfa_required": policies.any_policy(
+            lambda p: p.requires_mfa and p.admin_portals
+        ),
         "all_cloud_apps_mfa_required": policies.any_policy(lambda p: p.requires_mfa and p.all_apps),
         "compliant_device_required": policies.any_policy(
-            lambda p: p.requires_compliant_or_joined_device
-            and (p.admin_portals or p.all_users or p.includes_roles)
+            lambda p: (
+                p.requires_compliant_or_joined_device
+                and (p.admin_portals or p.all_users or p.includes_roles)
+            )
         ),
         "legacy_auth_blocked": policies.any_policy(lambda p: p.blocks and p.legacy_clients),
         "policy_count": len(policies.enabled_policies),
@@ -144,7 +148,9 @@ def _apps(entra: EntraResults) -> dict[str, Any] | None:
     return {
         "enabled_enterprise_apps_count": principals.enabled_count if principals else None,
         "assignment_required_pct": (
-            pct(principals.assignment_required_count, principals.enabled_count) if principals else None
+            pct(principals.assignment_required_count, principals.enabled_count)
+            if principals
+            else None
         ),
         "credentials_expiring_count": credentials.expiring if credentials else None,
         "credentials_expired_count": credentials.expired if credentials else None,
@@ -168,7 +174,9 @@ def build(run: RunResults) -> dict[str, Any]:
     }
     optional = {
         "policy": _policy(entra),
-        "security_defaults": {"enabled": entra.value("G7")} if entra.value("G7") is not None else None,
+        "security_defaults": {"enabled": entra.value("G7")}
+        if entra.value("G7") is not None
+        else None,
         "privileged_access": _privileged(entra),
         "apps": _apps(entra),
     }

@@ -52,7 +52,9 @@ def graph_error(code: str, message: str) -> dict[str, Any]:
 
 
 def permission_denied() -> dict[str, Any]:
-    return graph_error("Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+    return graph_error(
+        "Authorization_RequestDenied", "Insufficient privileges to complete the operation."
+    )
 
 
 def licence_required() -> dict[str, Any]:

@@ -103,7 +103,10 @@ class Simulator:
         }
 
     def github_request_url(self) -> str:
-        return self.origin("github") + "/_apis/distributedtask/hubs/build/plans/p/jobs/j/idtoken?api-version=2.0"
+        return (
+            self.origin("github")
+            + "/_apis/distributedtask/hubs/build/plans/p/jobs/j/idtoken?api-version=2.0"
+        )
 
     def requests(self, service: str | None = None) -> list[LoggedRequest]:
         with self._lock:
@@ -157,8 +160,13 @@ def _handler_for(sim: Simulator, service: str) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:  # silence stderr
             return
 
-        def _send(self, status: int, body: Any, headers: dict[str, str] | None = None,
-                  raw: bytes | None = None) -> None:
+        def _send(
+            self,
+            status: int,
+            body: Any,
+            headers: dict[str, str] | None = None,
+            raw: bytes | None = None,
+        ) -> None:
             payload = raw if raw is not None else json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -175,8 +183,15 @@ def _handler_for(sim: Simulator, service: str) -> type[BaseHTTPRequestHandler]:
             audience = sim.bearer_audience(self.headers.get("Authorization"))
             authorized = audience == sim.origin(service)
             sim.record(
-                LoggedRequest(service, method, parts.path, parts.query, authorized,
-                              {k.lower(): v for k, v in self.headers.items()}, body)
+                LoggedRequest(
+                    service,
+                    method,
+                    parts.path,
+                    parts.query,
+                    authorized,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    body,
+                )
             )
             if sim.scenario.latency_seconds:
                 time.sleep(sim.scenario.latency_seconds)
@@ -185,8 +200,9 @@ def _handler_for(sim: Simulator, service: str) -> type[BaseHTTPRequestHandler]:
                 self._send(fault.status, fault.body, fault.headers, fault.raw_body)
                 return
             handler = {"login": _login, "github": _github, "graph": _graph, "arm": _arm}[service]
-            status, document, headers = handler(sim, method, parts.path, parts.query, body,
-                                                self.headers, authorized)
+            status, document, headers = handler(
+                sim, method, parts.path, parts.query, body, self.headers, authorized
+            )
             self._send(status, document, headers)
 
         def do_GET(self) -> None:
@@ -211,52 +227,81 @@ Response = tuple[int, Any, dict[str, str]]
 
 
 def _aad_error(status: int, error: str, code: int, description: str) -> Response:
-    return status, {
-        "error": error,
-        "error_description": f"AADSTS{code}: {description} Trace ID: {uuid.uuid4()}",
-        "error_codes": [code],
-        "timestamp": "2026-01-01 00:00:00Z",
-    }, {}
+    return (
+        status,
+        {
+            "error": error,
+            "error_description": f"AADSTS{code}: {description} Trace ID: {uuid.uuid4()}",
+            "error_codes": [code],
+            "timestamp": "2026-01-01 00:00:00Z",
+        },
+        {},
+    )
 
 
-def _login(sim: Simulator, method: str, path: str, query: str, body: bytes, headers: Any,
-           authorized: bool) -> Response:
+def _login(
+    sim: Simulator, method: str, path: str, query: str, body: bytes, headers: Any, authorized: bool
+) -> Response:
     scenario = sim.scenario
     if method != "POST" or path != f"/{scenario.tenant_id}/oauth2/v2.0/token":
         return _aad_error(404, "invalid_request", 90002, "Tenant not found.")
     form = {key: values[-1] for key, values in parse_qs(body.decode()).items()}
     if form.get("client_id") != scenario.client_id:
-        return _aad_error(400, "unauthorized_client", 700016, "Application not found in the directory.")
+        return _aad_error(
+            400, "unauthorized_client", 700016, "Application not found in the directory."
+        )
     if "client_secret" in form:
         if form["client_secret"] != scenario.client_secret:
             return _aad_error(401, "invalid_client", 7000215, "Invalid client secret provided.")
     elif "client_assertion" in form:
         claims = jwt_payload(form["client_assertion"])
-        if form["client_assertion"] not in sim.github_tokens or claims.get("sub") != scenario.github_subject:
-            return _aad_error(400, "invalid_client", 700213,
-                              "No matching federated identity record found for presented assertion.")
+        if (
+            form["client_assertion"] not in sim.github_tokens
+            or claims.get("sub") != scenario.github_subject
+        ):
+            return _aad_error(
+                400,
+                "invalid_client",
+                700213,
+                "No matching federated identity record found for presented assertion.",
+            )
     else:
-        return _aad_error(400, "invalid_request", 900144, "The request body must contain 'client_secret'.")
+        return _aad_error(
+            400, "invalid_request", 900144, "The request body must contain 'client_secret'."
+        )
     scope = form.get("scope", "")
     audience = scope.removesuffix("/.default")
     if audience not in (sim.origin("graph"), sim.origin("arm")):
-        return _aad_error(400, "invalid_scope", 1002012, "The provided value for scope is not valid.")
+        return _aad_error(
+            400, "invalid_scope", 1002012, "The provided value for scope is not valid."
+        )
     token, lifetime = sim.issue_access_token(audience)
-    return 200, {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime,
-                 "access_token": token}, {}
+    return (
+        200,
+        {
+            "token_type": "Bearer",
+            "expires_in": lifetime,
+            "ext_expires_in": lifetime,
+            "access_token": token,
+        },
+        {},
+    )
 
 
-def _github(sim: Simulator, method: str, path: str, query: str, body: bytes, headers: Any,
-            authorized: bool) -> Response:
+def _github(
+    sim: Simulator, method: str, path: str, query: str, body: bytes, headers: Any, authorized: bool
+) -> Response:
     if headers.get("Authorization") != f"Bearer {sim.scenario.github_request_token}":
         return 401, {"message": "Bad credentials"}, {}
     params = dict(parse_qsl(query))
-    token = make_jwt({
-        "iss": "https://token.actions.githubusercontent.com",
-        "sub": sim.scenario.github_subject,
-        "aud": params.get("audience", ""),
-        "exp": int(time.time()) + 300,
-    })
+    token = make_jwt(
+        {
+            "iss": "https://token.actions.githubusercontent.com",
+            "sub": sim.scenario.github_subject,
+            "aud": params.get("audience", ""),
+            "exp": int(time.time()) + 300,
+        }
+    )
     sim.github_tokens.append(token)
     return 200, {"count": 2000, "value": token}, {}
 
@@ -268,8 +313,14 @@ def _select(item: dict[str, Any], select: str | None) -> dict[str, Any]:
     return {key: value for key, value in item.items() if key in keep}
 
 
-def _page(items: list[dict[str, Any]], params: dict[str, str], cap: int, base_url: str,
-          next_key: str, skip_name: str) -> dict[str, Any]:
+def _page(
+    items: list[dict[str, Any]],
+    params: dict[str, str],
+    cap: int,
+    base_url: str,
+    next_key: str,
+    skip_name: str,
+) -> dict[str, Any]:
     top = min(int(params.get("$top", cap)), cap)
     start = int(params.get(skip_name, "0"))
     page = items[start : start + top]
@@ -298,8 +349,9 @@ def _filtered(items: list[dict[str, Any]], expression: str | None) -> list[dict[
     return None
 
 
-def _graph(sim: Simulator, method: str, path: str, query: str, body: bytes, headers: Any,
-           authorized: bool) -> Response:
+def _graph(
+    sim: Simulator, method: str, path: str, query: str, body: bytes, headers: Any, authorized: bool
+) -> Response:
     if not authorized:
         return 401, graph_error("InvalidAuthenticationToken", "Access token is empty."), {}
     if method != "GET" or not path.startswith("/v1.0/"):
@@ -308,7 +360,11 @@ def _graph(sim: Simulator, method: str, path: str, query: str, body: bytes, head
     params = {unquote(k): v for k, v in parse_qsl(query)}
     scenario = sim.scenario
     if route == "/organization":
-        return 200, {"value": [_select(o, params.get("$select")) for o in scenario.organization]}, {}
+        return (
+            200,
+            {"value": [_select(o, params.get("$select")) for o in scenario.organization]},
+            {},
+        )
     if route in scenario.graph_objects:
         return 200, scenario.graph_objects[route], {}
     if route in scenario.graph_collections:
@@ -317,28 +373,52 @@ def _graph(sim: Simulator, method: str, path: str, query: str, body: bytes, head
             return 400, graph_error("BadRequest", "Invalid filter clause"), {}
         items = [_select(item, params.get("$select")) for item in matching]
         cap = scenario.graph_page_caps.get(route, 999)
-        return 200, _page(items, params, cap, sim.origin("graph") + path, "@odata.nextLink",
-                          "$skiptoken"), {}
+        return (
+            200,
+            _page(items, params, cap, sim.origin("graph") + path, "@odata.nextLink", "$skiptoken"),
+            {},
+        )
     return 404, graph_error("Request_ResourceNotFound", "Resource not found."), {}
 
 
-def _arm(sim: Simulator, method: str, path: str, query: str, body: bytes, headers: Any,
-         authorized: bool) -> Response:
+def _arm(
+    sim: Simulator, method: str, path: str, query: str, body: bytes, headers: Any, authorized: bool
+) -> Response:
     if not authorized:
         return 401, arm_error("AuthenticationFailed", "Authentication failed."), {}
     params = dict(parse_qsl(query))
     if "api-version" not in params:
-        return 400, arm_error("MissingApiVersionParameter", "The api-version query parameter is required."), {}
+        return (
+            400,
+            arm_error("MissingApiVersionParameter", "The api-version query parameter is required."),
+            {},
+        )
     segments = path.strip("/").split("/")
     scenario = sim.scenario
     if len(segments) == 2 and segments[0].lower() == "subscriptions" and method == "GET":
         found = scenario.subscriptions.get(segments[1].lower())
         if found is None:
-            return 404, arm_error("SubscriptionNotFound", f"The subscription '{segments[1]}' could not be found."), {}
+            return (
+                404,
+                arm_error(
+                    "SubscriptionNotFound", f"The subscription '{segments[1]}' could not be found."
+                ),
+                {},
+            )
         return 200, found, {}
     key = path.lower()
     for route, items in scenario.arm_collections.items():
         if route.lower() == key and method == "GET":
-            return 200, _page(items, params, scenario.arm_page_size, sim.origin("arm") + path,
-                              "nextLink", "$skiptoken"), {}
+            return (
+                200,
+                _page(
+                    items,
+                    params,
+                    scenario.arm_page_size,
+                    sim.origin("arm") + path,
+                    "nextLink",
+                    "$skiptoken",
+                ),
+                {},
+            )
     return 404, arm_error("ResourceNotFound", "The resource was not found."), {}

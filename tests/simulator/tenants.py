@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from tests.simulator.scenario import Scenario
 
-DEMO_SUBSCRIPTIONS = ["33333333-3333-3333-3333-333333333333", "44444444-4444-4444-4444-444444444444"]
+DEMO_SUBSCRIPTIONS = [
+    "33333333-3333-3333-3333-333333333333",
+    "44444444-4444-4444-4444-444444444444",
+]
 
 
 def demo_scenario() -> tuple[Scenario, list[str]]:

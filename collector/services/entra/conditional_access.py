@@ -57,7 +57,9 @@ def reduce_policy(policy: dict[str, Any]) -> PolicyFacts:
     return PolicyFacts(
         enabled=isinstance(state, str) and state.lower() == "enabled",
         requires_mfa="mfa" in controls or isinstance(grant.get("authenticationStrength"), dict),
-        requires_compliant_or_joined_device=bool(controls & {"compliantdevice", "domainjoineddevice"}),
+        requires_compliant_or_joined_device=bool(
+            controls & {"compliantdevice", "domainjoineddevice"}
+        ),
         blocks="block" in controls,
         all_users="all" in _lower_set(users.get("includeUsers")),
         include_users=_lower_set(users.get("includeUsers")),

@@ -27,7 +27,9 @@ def tier_of(skus: list[dict[str, Any]]) -> str:
         service_plans = sku.get("servicePlans")
         for plan in service_plans if isinstance(service_plans, list) else ():
             if isinstance(plan, dict) and _lower(plan.get("provisioningStatus")) == "success":
-                plans.append((_lower(plan.get("servicePlanId")), _lower(plan.get("servicePlanName"))))
+                plans.append(
+                    (_lower(plan.get("servicePlanId")), _lower(plan.get("servicePlanName")))
+                )
     for plan_id, plan_name in ((P2_PLAN[0], P2_PLAN[1]), (P1_PLAN[0], P1_PLAN[1])):
         if any(pid == plan_id or name == plan_name for pid, name in plans):
             return "p2" if plan_id == P2_PLAN[0] else "p1"

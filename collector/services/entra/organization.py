@@ -31,14 +31,11 @@ def pick_org_domain(domains: Any) -> str:
     """Default domain, else first non-initial, else first named (§5.1.1)."""
     entries = [d for d in domains if isinstance(d, dict)] if isinstance(domains, list) else []
     named = [d for d in entries if _domain_name(d)]
-    for rule in (
-        lambda d: d.get("isDefault") is True,
-        lambda d: d.get("isInitial") is not True,
-        lambda d: True,
-    ):
-        for entry in named:
-            if rule(entry):
-                return _domain_name(entry)
+    default = [d for d in named if d.get("isDefault") is True]
+    non_initial = [d for d in named if d.get("isInitial") is not True]
+    for candidates in (default, non_initial, named):
+        if candidates:
+            return _domain_name(candidates[0])
     return ""
 
 
@@ -51,7 +48,9 @@ def parse(document: dict[str, Any]) -> Organization | None:
     tenant_id = first.get("id")
     if not isinstance(tenant_id, str) or not is_guid(tenant_id):
         return None
-    return Organization(tenant_id=tenant_id, org_domain=pick_org_domain(first.get("verifiedDomains")))
+    return Organization(
+        tenant_id=tenant_id, org_domain=pick_org_domain(first.get("verifiedDomains"))
+    )
 
 
 def _fatal_for(error: SurfaceError) -> FatalError:

@@ -30,7 +30,8 @@ PHISHING_RESISTANT: Final = frozenset(
     )
 )
 WEAK: Final = frozenset(
-    m.lower() for m in ("mobilePhone", "alternateMobilePhone", "officePhone", "email", "sms", "voice")
+    m.lower()
+    for m in ("mobilePhone", "alternateMobilePhone", "officePhone", "email", "sms", "voice")
 )
 NEUTRAL: Final = frozenset({"securityquestion"})
 

@@ -16,7 +16,7 @@ async def fetch(reader: GraphReader) -> int:
     if first is None:
         raise SurfaceError(Failure("empty"))
     maximum = first.get("maxScore")
-    if not is_number(maximum) or maximum <= 0:
+    if not is_number(maximum):
         raise SurfaceError(Failure("empty"))
     score = pctf(first.get("currentScore"), maximum)
     if score is None:

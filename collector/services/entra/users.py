@@ -75,7 +75,9 @@ class UserDirectory:
 def is_inactive(user: dict[str, Any], now: datetime) -> bool:
     """inactive(u): no parsable lastSignInDateTime, or one older than 90 days (§5.0)."""
     activity = user.get("signInActivity")
-    last = parse_timestamp(activity.get("lastSignInDateTime")) if isinstance(activity, dict) else None
+    last = (
+        parse_timestamp(activity.get("lastSignInDateTime")) if isinstance(activity, dict) else None
+    )
     return last is None or last < now - INACTIVE_AFTER
 
 
