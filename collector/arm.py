@@ -8,20 +8,21 @@ automatic resource-provider registration (a write), and HTTP logging.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
-from azure.core.exceptions import DecodeError, HttpResponseError
+from azure.core.exceptions import DecodeError, DeserializationError, HttpResponseError
 from azure.core.pipeline import policies
 
 from collector.azure_transport import GuardedAzureTransport
 from collector.clouds import Cloud
 from collector.errors import FatalError
-from collector.graph import safe_code
-from collector.http import DeadlineExceeded, EgressRefused, TransportFailure
+from collector.graph import MAX_PAGES, safe_code
+from collector.http import DeadlineExceeded, EgressRefused, TransportFailure, origin_of
 from collector.sanitize import sanitize_route
 from collector.surfaces import Failure, SurfaceError, http_failure_text, kind_failure_text
 
@@ -55,31 +56,45 @@ class ArmClients:
         )
 
 
-def _route_of(error: HttpResponseError, fallback: str) -> str:
+@dataclass(frozen=True)
+class ArmRoute:
+    """The sanitized path of a listing's first request and its query (for error texts)."""
+
+    path: str
+    query: str = "api-version"
+
+    @staticmethod
+    def of(path: str) -> ArmRoute:
+        return ArmRoute(sanitize_route(path, None))
+
+    def text(self, query: str | None = None) -> str:
+        return sanitize_route(self.path, None) + sanitize_route("", query or self.query)
+
+
+def _route_of(error: HttpResponseError, route: ArmRoute) -> str:
     request = getattr(getattr(error, "response", None), "request", None)
     url = getattr(request, "url", None)
-    if not isinstance(url, str):
-        return fallback
-    parts = urlsplit(url)
-    return sanitize_route(parts.path, parts.query)
+    return route.text(urlsplit(url).query if isinstance(url, str) else None)
 
 
-def classify_arm_error(error: BaseException, route: str) -> Failure:
+def classify_arm_error(error: BaseException, route: ArmRoute) -> Failure:
     """Map an exception from an azure-mgmt call to a contract cause and sanitized detail."""
     if isinstance(error, DeadlineExceeded):
         return Failure("deadline", "deadline exceeded")
     if isinstance(error, EgressRefused):
-        return Failure("error", kind_failure_text("arm", route, "cross-origin next link refused"))
+        kind = "cross-origin next link refused"
+        return Failure("error", kind_failure_text("arm", route.text(), kind))
     if isinstance(error, TransportFailure):
-        return Failure("error", kind_failure_text("arm", route, error.kind))
-    if isinstance(error, DecodeError):
-        return Failure("error", kind_failure_text("arm", route, "invalid JSON response"))
+        return Failure("error", kind_failure_text("arm", route.text(), error.kind))
+    if isinstance(error, DecodeError | DeserializationError | ValueError | TypeError | KeyError):
+        kind = "invalid JSON response"
+        return Failure("error", kind_failure_text("arm", route.text(), kind))
     if isinstance(error, HttpResponseError) and isinstance(error.status_code, int):
-        route = _route_of(error, route)
+        text_route = _route_of(error, route)
         status = error.status_code
         raw_code = getattr(getattr(error, "error", None), "code", None)
         code = safe_code(raw_code) if isinstance(raw_code, str) else None
-        text = http_failure_text("arm", route, status, code)
+        text = http_failure_text("arm", text_route, status, code)
         if status == 403:
             return Failure("permission", text, status)
         if status == 404:
@@ -87,14 +102,81 @@ def classify_arm_error(error: BaseException, route: str) -> Failure:
         if status == 409 and (raw_code or "").lower() == MISSING_REGISTRATION:
             return Failure("not_registered", text, status)
         return Failure("error", text, status)
-    return Failure("error", kind_failure_text("arm", route, "connection error"))
+    return Failure("error", kind_failure_text("arm", route.text(), "connection error"))
 
 
-async def arm_call(call: Awaitable[T], route: str) -> T:
-    """Await one azure-mgmt operation; any failure becomes a classified SurfaceError."""
+def to_json(model: Any) -> dict[str, Any]:
+    """The REST-shaped JSON of an SDK model.
+
+    Newer azure-mgmt packages keep the raw response mapping (`as_dict`); older msrest-style
+    ones rebuild it with `serialize`. Either way the contract's JSON paths
+    (`properties.supportsHttpsTrafficOnly`, …) then apply unchanged, unknown fields included.
+    """
+    if isinstance(model, MutableMapping):
+        return dict(model.as_dict()) if hasattr(model, "as_dict") else dict(model)
+    serialize = getattr(model, "serialize", None)
+    if callable(serialize):
+        result = serialize(keep_readonly=True)
+        return result if isinstance(result, dict) else {}
+    return {}
+
+
+class ArmScope:
+    """Concurrency bounds for one subscription: 8 requests at once, 16 across the run."""
+
+    def __init__(self, run_slots: asyncio.Semaphore, per_subscription: int = 8) -> None:
+        self._run = run_slots
+        self._own = asyncio.Semaphore(per_subscription)
+
+    async def call(self, call: Awaitable[T], route: ArmRoute) -> T:
+        """Await one azure-mgmt operation; any failure becomes a classified SurfaceError."""
+        try:
+            async with self._own, self._run:
+                return await call
+        except (SurfaceError, FatalError):
+            raise
+        except Exception as error:
+            raise SurfaceError(classify_arm_error(error, route)) from None
+
+    async def pages(
+        self, paged: AsyncIterable[Any], route: ArmRoute, origin: str
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """Each page of an SDK listing as JSON objects, with the next-link guards of §7.1.4."""
+        iterator: Any = paged.by_page()  # type: ignore[attr-defined]
+        requested: set[str] = set()
+        for _ in range(MAX_PAGES):
+            try:
+                async with self._own, self._run:
+                    page = await iterator.__anext__()
+                    items = [to_json(item) async for item in page]
+            except StopAsyncIteration:
+                return
+            except (SurfaceError, FatalError):
+                raise
+            except Exception as error:
+                raise SurfaceError(classify_arm_error(error, route)) from None
+            yield [item for item in items if item]
+            link = iterator.continuation_token
+            if not isinstance(link, str) or not link:
+                return
+            _check_next_link(link, route, origin, requested)
+            requested.add(link)
+        raise SurfaceError(
+            Failure("error", kind_failure_text("arm", route.text(), "page limit exceeded"))
+        )
+
+
+def _check_next_link(link: str, route: ArmRoute, origin: str, requested: set[str]) -> None:
     try:
-        return await call
-    except (SurfaceError, FatalError):
-        raise
-    except Exception as error:
-        raise SurfaceError(classify_arm_error(error, route)) from None
+        same_origin = urlsplit(link).scheme.lower() == "https" and origin_of(link) == origin_of(
+            origin
+        )
+    except ValueError:
+        same_origin = False
+    if not same_origin:
+        kind = "cross-origin next link refused"
+        raise SurfaceError(Failure("error", kind_failure_text("arm", route.text(), kind)))
+    if link in requested:
+        raise SurfaceError(
+            Failure("error", kind_failure_text("arm", route.text(), "paging loop detected"))
+        )

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from collector.arm import ArmClients
+from collector.arm import ArmClients, ArmScope
 from collector.artifacts import azure as azure_artifact
 from collector.artifacts import cloud_posture, idp_posture
 from collector.artifacts import entra as entra_artifact
@@ -35,6 +35,7 @@ from collector.http import (
 from collector.protocol import Artifact, ProtocolWriter
 from collector.results import EntraResults, RunResults, SubscriptionResults
 from collector.services.azure import subscription
+from collector.services.azure.context import SubscriptionContext
 from collector.services.entra import (
     apps,
     conditional_access,
@@ -46,10 +47,13 @@ from collector.services.entra import (
     security_defaults,
     users,
 )
+from collector.subscription_collection import collect_subscription, expected_surfaces
 from collector.surfaces import Failure, Outcome, SurfaceError
 from collector.tokens import TokenManager
 
 T = TypeVar("T")
+CONCURRENT_SUBSCRIPTIONS = 4
+ARM_CONCURRENT_REQUESTS = 16
 ARM_READ_POSTS = ("/policyStates/latest/summarize", "/providers/Microsoft.ResourceGraph/resources")
 
 
@@ -83,6 +87,10 @@ class Collection:
     entra: dict[str, Outcome[Any]] = field(default_factory=dict)
     probes: dict[str, Failure | None] = field(default_factory=dict)
     subscriptions: dict[str, dict[str, Outcome[Any]]] = field(default_factory=dict)
+    started: set[str] = field(default_factory=set)
+    subscription_slots: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(CONCURRENT_SUBSCRIPTIONS)
+    )
     deadline_hit: bool = False
 
 
@@ -130,14 +138,22 @@ def _expected_entra(state: Collection) -> list[str]:
     return keys
 
 
-async def _collect_subscription(state: Collection, clients: ArmClients, sub: str) -> None:
-    try:
-        await subscription.probe(clients, sub)
-    except SurfaceError as error:
-        state.probes[sub] = error.failure
-        return
-    state.probes[sub] = None
-    state.subscriptions[sub] = {}
+async def _collect_subscription(
+    state: Collection, clients: ArmClients, run_slots: asyncio.Semaphore, sub: str
+) -> None:
+    async with state.subscription_slots:
+        state.started.add(sub)
+        scope = ArmScope(run_slots)
+        try:
+            await subscription.probe(clients, scope, sub)
+        except SurfaceError as error:
+            state.probes[sub] = error.failure
+            return
+        state.probes[sub] = None
+        outcomes: dict[str, Outcome[Any]] = {}
+        state.subscriptions[sub] = outcomes
+        context = SubscriptionContext(clients, scope, sub)
+        await collect_subscription(context, state.config.level, outcomes)
 
 
 def _finish_after_deadline(state: Collection) -> None:
@@ -146,20 +162,24 @@ def _finish_after_deadline(state: Collection) -> None:
     for key in _expected_entra(state):
         state.entra.setdefault(key, Outcome(None, (deadline,)))
     for sub in state.config.subscription_ids:
-        if sub in state.probes:
-            continue
-        state.probes[sub] = deadline
+        if sub not in state.started:
+            continue  # reported as "not collected"
+        if sub not in state.probes:
+            state.probes[sub] = deadline
+        elif sub in state.subscriptions:
+            outcomes = state.subscriptions[sub]
+            for key in expected_surfaces(state.config.level, outcomes):
+                outcomes.setdefault(key, Outcome(None, (deadline,)))
 
 
 def _diagnostics(state: Collection) -> dict[str, Any]:
     reports = []
     for sub in state.config.subscription_ids:
-        probe = state.probes.get(sub)
         reports.append(
             SubscriptionReport(
                 subscription_id=sub,
-                probe_failure=probe if probe is not None and probe.cause != "deadline" else None,
-                not_started=probe is not None and probe.cause == "deadline",
+                probe_failure=state.probes.get(sub),
+                not_started=sub not in state.started,
                 surfaces=state.subscriptions.get(sub, {}),
             )
         )
@@ -193,8 +213,14 @@ def assemble(state: Collection, org: organization.Organization) -> list[Artifact
     azure = azure_artifact.build(run)
     if azure is not None:
         artifacts.append(Artifact(azure_artifact.PATH, azure))
+        at_rest = {
+            a.subscription_id: azure_artifact.encryption_at_rest_pct(a) for a in run.accounts
+        }
         cloud = cloud_posture.build(
-            azure, entra, root_mfa=entra_artifact.root_admin_mfa(run.entra), encryption_at_rest={}
+            azure,
+            entra,
+            root_mfa=entra_artifact.root_admin_mfa(run.entra),
+            encryption_at_rest=at_rest,
         )
         if cloud is not None:
             artifacts.append(Artifact(cloud_posture.PATH, cloud, cloud_posture.SCHEMA))
@@ -208,9 +234,10 @@ async def _collect_all(
     subs = state.config.subscription_ids
     if subs:
         protocol.status(f"Collecting Azure posture for {len(subs)} subscription(s)")
+    run_slots = asyncio.Semaphore(ARM_CONCURRENT_REQUESTS)
     for index, sub in enumerate(subs, start=1):
         protocol.progress(f"Collecting Azure subscription {sub}", index, len(subs))
-        tasks.append(asyncio.create_task(_collect_subscription(state, clients, sub)))
+        tasks.append(asyncio.create_task(_collect_subscription(state, clients, run_slots, sub)))
     try:
         await asyncio.gather(*tasks)
     finally:

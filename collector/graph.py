@@ -84,7 +84,9 @@ class GraphQuery:
         return request
 
     def next_request(self, client: GraphServiceClient, url: str) -> RequestInformation:
-        request: RequestInformation = self.builder(client).with_url(url).to_get_request_information()
+        request: RequestInformation = (
+            self.builder(client).with_url(url).to_get_request_information()
+        )
         return request
 
 

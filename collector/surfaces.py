@@ -57,7 +57,7 @@ class Outcome(Generic[T]):
 
     @property
     def available(self) -> bool:
-        return self.called and not self.failures and self.value is not None
+        return self.called and not self.failures
 
     @staticmethod
     def skipped() -> Outcome[T]:

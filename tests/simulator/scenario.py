@@ -95,6 +95,7 @@ class Scenario:
     graph_page_caps: dict[str, int] = field(default_factory=dict)
     subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
     arm_collections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    arm_objects: dict[str, dict[str, Any]] = field(default_factory=dict)  # GET or read-only POST
     arm_page_size: int = 100
     faults: list[Fault] = field(default_factory=list)
     latency_seconds: float = 0.0

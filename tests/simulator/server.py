@@ -407,18 +407,16 @@ def _arm(
             )
         return 200, found, {}
     key = path.lower()
+    for route, document in scenario.arm_objects.items():
+        if route.lower() == key and method in ("GET", "POST"):
+            return 200, document, {}
+    if method != "GET":
+        return 405, arm_error("MethodNotAllowed", "The simulator serves reads only."), {}
     for route, items in scenario.arm_collections.items():
-        if route.lower() == key and method == "GET":
-            return (
-                200,
-                _page(
-                    items,
-                    params,
-                    scenario.arm_page_size,
-                    sim.origin("arm") + path,
-                    "nextLink",
-                    "$skiptoken",
-                ),
-                {},
-            )
+        if route.lower() == key:
+            link_base = sim.origin("arm") + path
+            page = _page(items, params, scenario.arm_page_size, link_base, "nextLink", "$skiptoken")
+            return 200, page, {}
+    if key.endswith("/providers/microsoft.insights/diagnosticsettings"):
+        return 200, {"value": []}, {}  # a resource without diagnostic settings
     return 404, arm_error("ResourceNotFound", "The resource was not found."), {}

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from azure.mgmt.resource.subscriptions.aio import SubscriptionClient
 
-from collector.arm import ArmClients, arm_call
-
-ROUTE = "/subscriptions/[subscription_id]?api-version"
+from collector.arm import ArmClients, ArmRoute, ArmScope
 
 
-async def probe(clients: ArmClients, subscription_id: str) -> None:
+async def probe(clients: ArmClients, scope: ArmScope, subscription_id: str) -> None:
     """Raise SurfaceError unless ARM returns the subscription to this credential."""
     client = clients.create(SubscriptionClient)
+    route = ArmRoute.of(f"/subscriptions/{subscription_id}")
     async with client:
-        await arm_call(client.subscriptions.get(subscription_id), ROUTE)
+        await scope.call(client.subscriptions.get(subscription_id), route)

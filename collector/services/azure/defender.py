@@ -1,0 +1,68 @@
+"""A1 Defender for Cloud secure score and A2 security assessments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from azure.mgmt.security.aio import SecurityCenter
+
+from collector import json_paths as jp
+from collector.metrics import is_number, pct, pctf
+from collector.services.azure.context import SubscriptionContext
+
+PATCH_MARKERS: Final = ("vulnerab", "patch", "update")
+
+
+def secure_score_pct(score: dict[str, Any]) -> int | None:
+    """Percentage (0..1 fraction) when positive, else current/max (§5.2.3)."""
+    percentage = jp.get(score, "properties", "score", "percentage")
+    if is_number(percentage) and percentage > 0:
+        return pctf(percentage, 1)
+    return pctf(
+        jp.get(score, "properties", "score", "current"), jp.get(score, "properties", "score", "max")
+    )
+
+
+@dataclass
+class PatchAssessments:
+    healthy: int = 0
+    unhealthy: int = 0
+
+    def add(self, assessment: dict[str, Any]) -> None:
+        categories = " ".join(jp.strings(assessment, "properties", "metadata", "categories"))
+        haystack = " ".join(
+            (
+                jp.text(assessment, "name"),
+                jp.text(assessment, "properties", "displayName"),
+                categories,
+            )
+        ).lower()
+        if not any(marker in haystack for marker in PATCH_MARKERS):
+            return
+        status = jp.lower(assessment, "properties", "status", "code")
+        self.healthy += status == "healthy"
+        self.unhealthy += status == "unhealthy"
+
+    @property
+    def unpatched_pct(self) -> int | None:
+        return pct(self.unhealthy, self.healthy + self.unhealthy)
+
+
+async def fetch_secure_score(ctx: SubscriptionContext) -> int | None:
+    async with ctx.client(SecurityCenter) as client:
+        route = ctx.route("/providers/Microsoft.Security/secureScores/ascScore")
+        score = await ctx.get_json(client.secure_scores.get("ascScore"), route)
+    return secure_score_pct(score)
+
+
+async def fetch_assessments(ctx: SubscriptionContext) -> PatchAssessments:
+    result = PatchAssessments()
+    async with ctx.client(SecurityCenter) as client:
+        route = ctx.route("/providers/Microsoft.Security/assessments")
+        async for page in ctx.pages(
+            client.assessments.list(f"subscriptions/{ctx.subscription_id}"), route
+        ):
+            for assessment in page:
+                result.add(assessment)
+    return result

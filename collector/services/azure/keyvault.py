@@ -1,0 +1,36 @@
+"""A7 Key Vaults (management plane only): purge protection and RBAC authorization."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from azure.mgmt.keyvault.aio import KeyVaultManagementClient
+
+from collector import json_paths as jp
+from collector.services.azure.context import SubscriptionContext
+
+
+@dataclass
+class KeyVaults:
+    count: int = 0
+    purge_protection: int = 0
+    rbac_authorization: int = 0
+    ids: list[str] = field(default_factory=list)
+
+    def add(self, vault: dict[str, Any]) -> None:
+        self.count += 1
+        self.purge_protection += jp.is_true(vault, "properties", "enablePurgeProtection")
+        self.rbac_authorization += jp.is_true(vault, "properties", "enableRbacAuthorization")
+        if jp.text(vault, "id"):
+            self.ids.append(jp.text(vault, "id"))
+
+
+async def fetch(ctx: SubscriptionContext) -> KeyVaults:
+    vaults = KeyVaults()
+    async with ctx.client(KeyVaultManagementClient) as client:
+        route = ctx.route("/providers/Microsoft.KeyVault/vaults")
+        async for page in ctx.pages(client.vaults.list_by_subscription(), route):
+            for vault in page:
+                vaults.add(vault)
+    return vaults

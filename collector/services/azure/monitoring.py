@@ -1,0 +1,90 @@
+"""A18 subscription Activity Log export and A19 per-resource diagnostic settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from azure.mgmt.monitor.aio import MonitorManagementClient
+
+from collector import json_paths as jp
+from collector.arm import ArmRoute
+from collector.resource_ids import has_resource_shape
+from collector.services.azure.context import SubscriptionContext, per_item
+from collector.surfaces import Failure, SurfaceError, kind_failure_text
+
+DESTINATIONS: Final = (
+    "workspaceId",
+    "storageAccountId",
+    "eventHubAuthorizationRuleId",
+    "marketplacePartnerId",
+)
+A19_INVALID_ROUTE: Final = (
+    "[resource_id]/providers/Microsoft.Insights/diagnosticSettings?api-version"
+)
+
+
+def has_destination(setting: dict[str, Any]) -> bool:
+    return any(jp.text(setting, "properties", key) for key in DESTINATIONS)
+
+
+def enabled_setting(settings: list[dict[str, Any]]) -> bool:
+    """enabledSetting(list): a destination plus some enabled log or metric category."""
+    return any(
+        has_destination(s)
+        and any(
+            entry.get("enabled") is True
+            for entry in (
+                *jp.objects(s, "properties", "logs"),
+                *jp.objects(s, "properties", "metrics"),
+            )
+        )
+        for s in settings
+    )
+
+
+def administrative_exported(settings: list[dict[str, Any]]) -> bool:
+    return any(
+        has_destination(s)
+        and any(
+            entry.get("enabled") is True
+            and (
+                jp.lower(entry, "category") == "administrative"
+                or jp.lower(entry, "categoryGroup") == "alllogs"
+            )
+            for entry in jp.objects(s, "properties", "logs")
+        )
+        for s in settings
+    )
+
+
+@dataclass(frozen=True)
+class ActivityLogExport:
+    enabled: bool
+    administrative_exported: bool
+
+
+async def fetch_subscription_settings(ctx: SubscriptionContext) -> ActivityLogExport:
+    async with ctx.client(MonitorManagementClient) as client:
+        route = ctx.route("/providers/Microsoft.Insights/diagnosticSettings")
+        settings = await ctx.list_all(client.subscription_diagnostic_settings.list(), route)
+    return ActivityLogExport(enabled_setting(settings), administrative_exported(settings))
+
+
+async def _resource_covered(ctx: SubscriptionContext, client: Any, resource_id: str) -> bool:
+    if not has_resource_shape(resource_id):
+        raise SurfaceError(
+            Failure("error", kind_failure_text("arm", A19_INVALID_ROUTE, "invalid resource id"))
+        )
+    route = ArmRoute.of(f"{resource_id}/providers/Microsoft.Insights/diagnosticSettings")
+    settings = await ctx.list_all(client.diagnostic_settings.list(resource_id.lstrip("/")), route)
+    return enabled_setting(settings)
+
+
+async def fetch_resource_coverage(
+    ctx: SubscriptionContext, monitored: list[str]
+) -> tuple[int, tuple[Failure, ...]]:
+    """How many monitored resources have an enabled diagnostic setting; failures per call."""
+    async with ctx.client(MonitorManagementClient) as client:
+        covered, failures = await per_item([_resource_covered(ctx, client, r) for r in monitored])
+    return sum(1 for value in covered if value), failures

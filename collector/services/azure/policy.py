@@ -1,0 +1,51 @@
+"""A4 Azure Policy assignments and A5 the latest compliance summary (a read-only POST)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from azure.mgmt.policyinsights.aio import PolicyInsightsClient
+from azure.mgmt.resource.policy.aio import PolicyClient
+
+from collector import json_paths as jp
+from collector.metrics import is_number, pct
+from collector.services.azure.context import SubscriptionContext
+
+
+@dataclass(frozen=True)
+class ComplianceSummary:
+    compliant: int
+    noncompliant: int
+
+    @property
+    def compliant_pct(self) -> int | None:
+        return pct(self.compliant, self.compliant + self.noncompliant)
+
+
+def summarize(document: dict[str, Any]) -> ComplianceSummary:
+    """Sum `count` over value[].results.resourceDetails[] by complianceState (§5.2.5)."""
+    totals = {"compliant": 0, "noncompliant": 0}
+    for summary in jp.objects(document, "value"):
+        for detail in jp.objects(summary, "results", "resourceDetails"):
+            state = jp.lower(detail, "complianceState")
+            count: Any = detail.get("count")
+            if state in totals and is_number(count):
+                totals[state] += int(count)
+    return ComplianceSummary(totals["compliant"], totals["noncompliant"])
+
+
+async def fetch_assignment_count(ctx: SubscriptionContext) -> int:
+    count = 0
+    async with ctx.client(PolicyClient) as client:
+        route = ctx.route("/providers/Microsoft.Authorization/policyAssignments")
+        async for page in ctx.pages(client.policy_assignments.list(), route):
+            count += len(page)
+    return count
+
+
+async def fetch_compliance(ctx: SubscriptionContext) -> ComplianceSummary:
+    async with ctx.client(PolicyInsightsClient) as client:
+        route = ctx.route("/providers/Microsoft.PolicyInsights/policyStates/latest/summarize")
+        call = client.policy_states.summarize_for_subscription("latest", ctx.subscription_id)
+        return summarize(await ctx.get_json(call, route))

@@ -1,0 +1,97 @@
+"""A8 SQL servers, A9 their databases (per server) and A10 each database's TDE state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from azure.mgmt.sql.aio import SqlManagementClient
+
+from collector import json_paths as jp
+from collector.arm import ArmRoute
+from collector.metrics import pct
+from collector.resource_ids import has_resource_shape, parent_of
+from collector.services.azure.context import SubscriptionContext, per_item
+from collector.services.azure.storage import tls12
+from collector.surfaces import Failure, SurfaceError, kind_failure_text
+
+INVALID_ID = "invalid resource id"
+A9_INVALID_ROUTE = (
+    "/subscriptions/[subscription_id]/resourceGroups/[resource_group]/providers/Microsoft.Sql/"
+    "servers/[servers]/databases?api-version"
+)
+A10_INVALID_ROUTE = "[resource_id]/transparentDataEncryption/current?api-version"
+
+
+@dataclass
+class SqlServers:
+    ids: list[str] = field(default_factory=list)
+    min_tls12: int = 0
+    public_access_disabled: int = 0
+    count: int = 0
+
+    def add(self, server: dict[str, Any]) -> None:
+        self.count += 1
+        self.ids.append(jp.text(server, "id"))
+        self.min_tls12 += tls12(jp.text(server, "properties", "minimalTlsVersion"))
+        self.public_access_disabled += (
+            jp.lower(server, "properties", "publicNetworkAccess") == "disabled"
+        )
+
+    def share(self, numerator: int) -> int | None:
+        return pct(numerator, self.count)
+
+
+async def fetch_servers(ctx: SubscriptionContext) -> SqlServers:
+    servers = SqlServers()
+    async with ctx.client(SqlManagementClient) as client:
+        route = ctx.route("/providers/Microsoft.Sql/servers")
+        async for page in ctx.pages(client.servers.list(), route):
+            for server in page:
+                servers.add(server)
+    return servers
+
+
+async def _databases_of(ctx: SubscriptionContext, client: Any, server_id: str) -> list[str]:
+    parent = parent_of(server_id, "servers")
+    if parent is None:
+        raise SurfaceError(Failure("error", kind_failure_text("arm", A9_INVALID_ROUTE, INVALID_ID)))
+    route = ArmRoute.of(f"{server_id}/databases")
+    names: list[str] = []
+    listing = client.databases.list_by_server(parent.resource_group, parent.name)
+    async for page in ctx.pages(listing, route):
+        names.extend(jp.text(db, "id") for db in page if jp.lower(db, "name") != "master")
+    return names
+
+
+async def fetch_databases(
+    ctx: SubscriptionContext, servers: SqlServers
+) -> tuple[list[str], tuple[Failure, ...]]:
+    """DB: non-master database IDs of every server, in server order; failures per call."""
+    async with ctx.client(SqlManagementClient) as client:
+        lists, failures = await per_item([_databases_of(ctx, client, sid) for sid in servers.ids])
+    return [db for names in lists for db in names or ()], failures
+
+
+async def _tde_enabled(ctx: SubscriptionContext, client: Any, database_id: str) -> bool:
+    parent = parent_of(database_id, "servers")
+    database = database_id.rstrip("/").rsplit("/", 1)[-1]
+    if parent is None or not has_resource_shape(database_id):
+        raise SurfaceError(
+            Failure("error", kind_failure_text("arm", A10_INVALID_ROUTE, INVALID_ID))
+        )
+    route = ArmRoute.of(f"{database_id}/transparentDataEncryption/current")
+    call = client.transparent_data_encryptions.get(
+        parent.resource_group, parent.name, database, "current"
+    )
+    document = await ctx.get_json(call, route)
+    return jp.lower(document, "properties", "state") == "enabled"
+
+
+async def fetch_tde(
+    ctx: SubscriptionContext, database_ids: list[str]
+) -> tuple[int, tuple[Failure, ...]]:
+    """How many databases report TDE `Enabled`; failures per call."""
+    async with ctx.client(SqlManagementClient) as client:
+        states, failures = await per_item([_tde_enabled(ctx, client, d) for d in database_ids])
+    return sum(1 for enabled in states if enabled), failures

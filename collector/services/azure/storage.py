@@ -1,0 +1,70 @@
+"""A6 storage accounts: transport, TLS, encryption and public-access hygiene (§5.2.6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from azure.mgmt.storage.aio import StorageManagementClient
+
+from collector import json_paths as jp
+from collector.metrics import pct
+from collector.services.azure.context import SubscriptionContext
+
+TLS12_OR_LATER: Final = frozenset({"TLS1_2", "TLS1_3", "1_2", "1_3"})
+
+
+def tls12(version: str) -> bool:
+    return version.replace(".", "_").upper() in TLS12_OR_LATER
+
+
+def encrypted_at_rest(account: dict[str, Any]) -> bool:
+    """ear(a): among blob and file services present, one is enabled and none disabled."""
+    services = [
+        jp.get(account, "properties", "encryption", "services", name) for name in ("blob", "file")
+    ]
+    present = [service for service in services if isinstance(service, dict)]
+    return any(s.get("enabled") is True for s in present) and not any(
+        s.get("enabled") is False for s in present
+    )
+
+
+@dataclass
+class StorageAccounts:
+    count: int = 0
+    https_only: int = 0
+    min_tls12: int = 0
+    cmk: int = 0
+    infrastructure: int = 0
+    public_access_blocked: int = 0
+    at_rest: int = 0
+    ids: list[str] = field(default_factory=list)
+
+    def add(self, account: dict[str, Any]) -> None:
+        self.count += 1
+        self.https_only += jp.is_true(account, "properties", "supportsHttpsTrafficOnly")
+        self.min_tls12 += tls12(jp.text(account, "properties", "minimumTlsVersion"))
+        key_source = jp.text(account, "properties", "encryption", "keySource").replace(" ", "")
+        self.cmk += key_source.lower() == "microsoft.keyvault"
+        self.infrastructure += jp.is_true(
+            account, "properties", "encryption", "requireInfrastructureEncryption"
+        )
+        self.public_access_blocked += jp.is_false(
+            account, "properties", "allowBlobPublicAccess"
+        ) and (jp.lower(account, "properties", "publicNetworkAccess") == "disabled")
+        self.at_rest += encrypted_at_rest(account)
+        if jp.text(account, "id"):
+            self.ids.append(jp.text(account, "id"))
+
+    def share(self, numerator: int) -> int | None:
+        return pct(numerator, self.count)
+
+
+async def fetch(ctx: SubscriptionContext) -> StorageAccounts:
+    accounts = StorageAccounts()
+    async with ctx.client(StorageManagementClient) as client:
+        route = ctx.route("/providers/Microsoft.Storage/storageAccounts")
+        async for page in ctx.pages(client.storage_accounts.list(), route):
+            for account in page:
+                accounts.add(account)
+    return accounts
