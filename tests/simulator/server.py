@@ -411,7 +411,7 @@ def _arm(
         if route.lower() == key and method in ("GET", "POST"):
             return 200, document, {}
     if method != "GET":
-        return 405, arm_error("MethodNotAllowed", "The simulator serves reads only."), {}
+        return 404, arm_error("ResourceNotFound", "The resource was not found."), {}
     for route, items in scenario.arm_collections.items():
         if route.lower() == key:
             link_base = sim.origin("arm") + path
