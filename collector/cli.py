@@ -8,9 +8,8 @@ import signal
 import sys
 
 from collector._version import __version__
-from collector.composer import collect
 from collector.config import load_config
-from collector.credentials import load_credential_inputs
+from collector.credential_inputs import load_credential_inputs
 from collector.errors import FatalError
 from collector.protocol import ProtocolWriter, capabilities_document, say
 
@@ -57,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         for warning in config.warnings:
             say(f"warning: {warning}")
         inputs = load_credential_inputs(config)
+        from collector.composer import collect  # the SDKs load only once the inputs are valid
+
         artifacts = asyncio.run(_run_with_signals(collect(config, inputs, protocol)))
         protocol.result(artifacts)  # type: ignore[arg-type]
     except FatalError as error:

@@ -21,7 +21,8 @@ from collector.artifacts import azure as azure_artifact
 from collector.artifacts import cloud_posture, idp_posture
 from collector.artifacts import entra as entra_artifact
 from collector.config import Config
-from collector.credentials import CredentialInputs, build_identity_credential
+from collector.credential_inputs import CredentialInputs
+from collector.credentials import build_identity_credential
 from collector.diagnostics import Diagnostics, SubscriptionReport
 from collector.errors import NetworkError
 from collector.graph import GraphReader, build_graph_client
@@ -36,7 +37,9 @@ from collector.protocol import Artifact, ProtocolWriter
 from collector.results import EntraResults, RunResults, SubscriptionResults
 from collector.services.azure import subscription
 from collector.services.azure.context import SubscriptionContext
+from collector.services.azure.inventory import Inventory
 from collector.services.entra import (
+    activity,
     apps,
     conditional_access,
     licences,
@@ -47,6 +50,7 @@ from collector.services.entra import (
     security_defaults,
     users,
 )
+from collector.services.entra.activity import SignInMonitoring
 from collector.subscription_collection import collect_subscription, expected_surfaces
 from collector.surfaces import Failure, Outcome, SurfaceError
 from collector.tokens import TokenManager
@@ -122,6 +126,9 @@ async def _collect_entra(state: Collection, reader: GraphReader) -> None:
         "G11": lambda: apps.fetch_application_credentials(reader, now),
         "G12": lambda: secure_score.fetch(reader),
     }
+    if state.config.level == "internal":
+        independent["G13"] = lambda: activity.fetch_directory_activity(reader, now)
+        independent["G14"] = lambda: activity.fetch_sign_in_monitoring(reader, now)
     await asyncio.gather(
         _users_then_roles(state, reader),
         *(_record(state.entra, key, call) for key, call in independent.items()),
@@ -131,6 +138,8 @@ async def _collect_entra(state: Collection, reader: GraphReader) -> None:
 def _expected_entra(state: Collection) -> list[str]:
     """The Graph surfaces this run calls, given the parents that completed (§5.1.6)."""
     keys = ["G2", "G3", "G4", "G5", "G6", "G7", "G10", "G11", "G12"]
+    if state.config.level == "internal":
+        keys += ["G13", "G14"]
     if state.entra.get("G3", Outcome.skipped()).available:
         keys.append("G8")
         if state.entra.get("G8", Outcome.skipped()).available:
@@ -172,6 +181,19 @@ def _finish_after_deadline(state: Collection) -> None:
                 outcomes.setdefault(key, Outcome(None, (deadline,)))
 
 
+def _truncation(state: Collection) -> dict[str, int]:
+    """Lists cut to ten entries (§6.7): failure codes and each account's resource types."""
+    dropped: dict[str, int] = {}
+    sign_ins: SignInMonitoring | None = EntraResults(outcomes=state.entra).value("G14")
+    if sign_ins is not None:
+        dropped["sign_in_monitoring/top_failure_codes"] = sign_ins.top_failure_codes()[1]
+    for sub, outcomes in state.subscriptions.items():
+        resources: Inventory | None = SubscriptionResults(outcomes=outcomes).value("A20")
+        if resources is not None:
+            dropped[f"{sub}/inventory/top_resource_types"] = resources.top_types()[1]
+    return {key: count for key, count in dropped.items() if count > 0}
+
+
 def _diagnostics(state: Collection) -> dict[str, Any]:
     reports = []
     for sub in state.config.subscription_ids:
@@ -185,6 +207,7 @@ def _diagnostics(state: Collection) -> dict[str, Any]:
         )
     tier = state.entra.get("G2", Outcome.skipped())
     return Diagnostics(
+        truncation=_truncation(state),
         config_warnings=state.config.warnings,
         entra=state.entra,
         entra_tier=str(tier.value) if tier.available else "unknown",

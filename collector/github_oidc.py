@@ -15,16 +15,6 @@ from collector.errors import AuthError, NetworkError
 from collector.http import TransportFailure
 
 
-def validate_request_url(url: str) -> None:
-    """ACTIONS_ID_TOKEN_REQUEST_URL must be an absolute https URL (checked before any request)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme.lower() != "https" or not parts.hostname:
-        raise AuthError("ACTIONS_ID_TOKEN_REQUEST_URL must be an absolute https URL")
-
-
 def with_audience(url: str, audience: str) -> str:
     """Add `audience=<aud>` unless the URL already names one (GitHub's URL usually does not)."""
     parts = urlsplit(url)

@@ -86,7 +86,13 @@ def monitored_resources(outcomes: Outcomes) -> list[str] | None:
     servers: sql.SqlServers | None = _value(outcomes, "A8")
     databases: list[str] | None = _value(outcomes, "A9")
     machines: compute.VirtualMachines | None = _value(outcomes, "A11")
-    if accounts is None or vaults is None or servers is None or databases is None or machines is None:
+    if (
+        accounts is None
+        or vaults is None
+        or servers is None
+        or databases is None
+        or machines is None
+    ):
         return None
     return [
         *accounts.ids,

@@ -16,47 +16,116 @@ from tests.tenants.entra_tenant import entra_tenant
 SA1 = rid(S1, "rg-data-secret", "Microsoft.Storage", "storageAccounts", "sasecret1")
 SRV1 = rid(S1, "rg-sql-secret", "Microsoft.Sql", "servers", "srvsecret1")
 VAULT1 = rid(S1, "rg-backup-secret", "Microsoft.RecoveryServices", "vaults", "vaultsecret1")
-MON = [("logging", "diagnostic_settings_coverage_pct"), ("logging", "monitored_resources_count"),
-       ("logging", "resources_without_diagnostics_count")]
+MON = [
+    ("logging", "diagnostic_settings_coverage_pct"),
+    ("logging", "monitored_resources_count"),
+    ("logging", "resources_without_diagnostics_count"),
+]
 
 # (surface label, denied path, fields that must become null; `*` = the whole block)
 DENIALS: list[tuple[str, str, list[tuple[str, str]]]] = [
-    ("Defender secure score", f"/subscriptions/{S1}/providers/Microsoft.Security/secureScores",
-     [("defender", "secure_score_pct")]),
-    ("Defender assessments", f"/subscriptions/{S1}/providers/Microsoft.Security/assessments",
-     [("defender", "unpatched_pct")]),
-    ("RBAC role assignments", f"/subscriptions/{S1}/providers/Microsoft.Authorization/roleAssignments",
-     [("rbac", "owner_count"), ("rbac", "owner_service_principal_count")]),
-    ("Azure Policy assignments", f"/subscriptions/{S1}/providers/Microsoft.Authorization/policyAssignments",
-     [("policy", "assignments_count")]),
-    ("Azure Policy compliance summary", f"/subscriptions/{S1}/providers/Microsoft.PolicyInsights",
-     [("policy", "compliant_pct"), ("policy", "noncompliant_resources_count")]),
-    ("Storage accounts", f"/subscriptions/{S1}/providers/Microsoft.Storage",
-     [("storage", "*"), *MON]),
-    ("Key Vault inventory", f"/subscriptions/{S1}/providers/Microsoft.KeyVault",
-     [("keyvault", "*"), *MON]),
-    ("SQL server inventory", f"/subscriptions/{S1}/providers/Microsoft.Sql",
-     [("sql", "*"), ("backup", "protected_resource_pct"), *MON]),
-    ("SQL database inventory", f"{SRV1}/databases?",
-     [("sql", "databases_count"), ("sql", "tde_enabled_pct"), ("backup", "protected_resource_pct"), *MON]),
-    ("SQL transparent data encryption", f"{SRV1}/databases/db1/transparentDataEncryption",
-     [("sql", "tde_enabled_pct")]),
-    ("Virtual machine inventory", f"/subscriptions/{S1}/providers/Microsoft.Compute",
-     [("compute", "*"), ("backup", "protected_resource_pct"), *MON]),
-    ("Public IP inventory", f"/subscriptions/{S1}/providers/Microsoft.Network/publicIPAddresses",
-     [("compute", "public_ip_pct"), ("network", "public_ip_addresses_count")]),
-    ("Recovery Services vault inventory", f"/subscriptions/{S1}/providers/Microsoft.RecoveryServices",
-     [("backup", "*")]),
-    ("Backup protected items", f"{VAULT1}/backupProtectedItems", [("backup", "protected_resource_pct")]),
+    (
+        "Defender secure score",
+        f"/subscriptions/{S1}/providers/Microsoft.Security/secureScores",
+        [("defender", "secure_score_pct")],
+    ),
+    (
+        "Defender assessments",
+        f"/subscriptions/{S1}/providers/Microsoft.Security/assessments",
+        [("defender", "unpatched_pct")],
+    ),
+    (
+        "RBAC role assignments",
+        f"/subscriptions/{S1}/providers/Microsoft.Authorization/roleAssignments",
+        [("rbac", "owner_count"), ("rbac", "owner_service_principal_count")],
+    ),
+    (
+        "Azure Policy assignments",
+        f"/subscriptions/{S1}/providers/Microsoft.Authorization/policyAssignments",
+        [("policy", "assignments_count")],
+    ),
+    (
+        "Azure Policy compliance summary",
+        f"/subscriptions/{S1}/providers/Microsoft.PolicyInsights",
+        [("policy", "compliant_pct"), ("policy", "noncompliant_resources_count")],
+    ),
+    (
+        "Storage accounts",
+        f"/subscriptions/{S1}/providers/Microsoft.Storage",
+        [("storage", "*"), *MON],
+    ),
+    (
+        "Key Vault inventory",
+        f"/subscriptions/{S1}/providers/Microsoft.KeyVault",
+        [("keyvault", "*"), *MON],
+    ),
+    (
+        "SQL server inventory",
+        f"/subscriptions/{S1}/providers/Microsoft.Sql",
+        [("sql", "*"), ("backup", "protected_resource_pct"), *MON],
+    ),
+    (
+        "SQL database inventory",
+        f"{SRV1}/databases?",
+        [
+            ("sql", "databases_count"),
+            ("sql", "tde_enabled_pct"),
+            ("backup", "protected_resource_pct"),
+            *MON,
+        ],
+    ),
+    (
+        "SQL transparent data encryption",
+        f"{SRV1}/databases/db1/transparentDataEncryption",
+        [("sql", "tde_enabled_pct")],
+    ),
+    (
+        "Virtual machine inventory",
+        f"/subscriptions/{S1}/providers/Microsoft.Compute",
+        [("compute", "*"), ("backup", "protected_resource_pct"), *MON],
+    ),
+    (
+        "Public IP inventory",
+        f"/subscriptions/{S1}/providers/Microsoft.Network/publicIPAddresses",
+        [("compute", "public_ip_pct"), ("network", "public_ip_addresses_count")],
+    ),
+    (
+        "Recovery Services vault inventory",
+        f"/subscriptions/{S1}/providers/Microsoft.RecoveryServices",
+        [("backup", "*")],
+    ),
+    (
+        "Backup protected items",
+        f"{VAULT1}/backupProtectedItems",
+        [("backup", "protected_resource_pct")],
+    ),
     ("Backup policies", f"{VAULT1}/backupPolicies", [("backup", "retention_days_min")]),
     ("Backup job history", f"{VAULT1}/backupJobs", [("backup", "failed_jobs_7d_count")]),
-    ("Network security groups", f"/subscriptions/{S1}/providers/Microsoft.Network/networkSecurityGroups",
-     [("network", "network_security_groups_count"), ("network", "ssh_open_to_world_pct"),
-      ("network", "rdp_open_to_world_pct")]),
-    ("Subscription diagnostic settings", f"/subscriptions/{S1}/providers/Microsoft.Insights",
-     [("logging", "subscription_diagnostic_settings_enabled"), ("logging", "activity_log_administrative_exported")]),
-    ("Resource diagnostic settings", f"{SA1}/providers/Microsoft.Insights",
-     [("logging", "diagnostic_settings_coverage_pct"), ("logging", "resources_without_diagnostics_count")]),
+    (
+        "Network security groups",
+        f"/subscriptions/{S1}/providers/Microsoft.Network/networkSecurityGroups",
+        [
+            ("network", "network_security_groups_count"),
+            ("network", "ssh_open_to_world_pct"),
+            ("network", "rdp_open_to_world_pct"),
+        ],
+    ),
+    (
+        "Subscription diagnostic settings",
+        f"/subscriptions/{S1}/providers/Microsoft.Insights",
+        [
+            ("logging", "subscription_diagnostic_settings_enabled"),
+            ("logging", "activity_log_administrative_exported"),
+        ],
+    ),
+    (
+        "Resource diagnostic settings",
+        f"{SA1}/providers/Microsoft.Insights",
+        [
+            ("logging", "diagnostic_settings_coverage_pct"),
+            ("logging", "resources_without_diagnostics_count"),
+        ],
+    ),
 ]
 
 
@@ -102,9 +171,12 @@ def test_each_surface_denied_in_turn(
     got = azure["accounts"][0]
     assert azure["diagnostics"]["warnings"] == [
         f"{label} unavailable for subscription {S1}: access denied; assign the Reader role to the "
-        "collector's service principal on this subscription"]
+        "collector's service principal on this subscription"
+    ]
     assert azure["diagnostics"]["subscription_errors"] == []
-    expected = {block: dict(fields) for block, fields in baseline.items() if isinstance(fields, dict)}
+    expected = {
+        block: dict(fields) for block, fields in baseline.items() if isinstance(fields, dict)
+    }
     for block, key in nulled:
         for name in expected[block] if key == "*" else [key]:
             expected[block][name] = None
@@ -114,32 +186,56 @@ def test_each_surface_denied_in_turn(
 def test_malformed_resource_ids_are_sanitized(sim: Simulator) -> None:
     arm = sim.scenario.arm_collections
     servers = arm[f"/subscriptions/{S1}/providers/Microsoft.Sql/servers"]
-    servers.append({"id": "/subscriptions/x/resourceGroups/rg secret/../servers/evil-name", "name": "evil-name",
-                    "properties": {"minimalTlsVersion": "1.2"}})
+    servers.append(
+        {
+            "id": "/subscriptions/x/resourceGroups/rg secret/../servers/evil-name",
+            "name": "evil-name",
+            "properties": {"minimalTlsVersion": "1.2"},
+        }
+    )
     vaults = arm[f"/subscriptions/{S1}/providers/Microsoft.RecoveryServices/vaults"]
     vaults.append({"id": "not-an-arm-id-vault-secret", "name": "vault-secret-x", "properties": {}})
     run, azure = collect(sim)
     got = azure["accounts"][0]
     assert got["sql"]["servers_count"] == 3 and got["sql"]["databases_count"] is None
-    assert got["backup"]["retention_days_min"] is None and got["backup"]["vault_soft_delete_pct"] == 33
+    assert (
+        got["backup"]["retention_days_min"] is None and got["backup"]["vault_soft_delete_pct"] == 33
+    )
     errors = azure["diagnostics"]["subscription_errors"]
     assert errors == [
         f"{S1}: sql_databases: arm request /subscriptions/[subscription_id]/resourceGroups/[resource_group]"
         "/providers/Microsoft.Sql/servers/[servers]/databases?api-version failed: invalid resource id",
-        *(f"{S1}: {name}: arm request /subscriptions/[subscription_id]/resourceGroups/[resource_group]/providers/"
-          f"Microsoft.RecoveryServices/vaults/[vaults]/{child}?api-version failed: invalid resource id"
-          for name, child in (("backup_protected_items", "backupProtectedItems"),
-                              ("backup_policies", "backupPolicies"), ("backup_jobs", "backupJobs"))),
+        *(
+            f"{S1}: {name}: arm request /subscriptions/[subscription_id]/resourceGroups/[resource_group]/providers/"
+            f"Microsoft.RecoveryServices/vaults/[vaults]/{child}?api-version failed: invalid resource id"
+            for name, child in (
+                ("backup_protected_items", "backupProtectedItems"),
+                ("backup_policies", "backupPolicies"),
+                ("backup_jobs", "backupJobs"),
+            )
+        ),
     ]
     assert "secret" not in run.stdout and "evil" not in run.stdout
 
 
 def test_unregistered_provider_and_broken_item(sim: Simulator) -> None:
     sim.scenario.faults += [
-        Fault("arm", f"/subscriptions/{S1}/providers/Microsoft.KeyVault", 409,
-              arm_error("MissingSubscriptionRegistration", "The subscription is not registered to use namespace.")),
-        Fault("arm", f"{SRV1}/databases/db2/transparentDataEncryption", 500,
-              arm_error("InternalServerError", "boom at srvsecret1"), headers={"Retry-After": "0"}),
+        Fault(
+            "arm",
+            f"/subscriptions/{S1}/providers/Microsoft.KeyVault",
+            409,
+            arm_error(
+                "MissingSubscriptionRegistration",
+                "The subscription is not registered to use namespace.",
+            ),
+        ),
+        Fault(
+            "arm",
+            f"{SRV1}/databases/db2/transparentDataEncryption",
+            500,
+            arm_error("InternalServerError", "boom at srvsecret1"),
+            headers={"Retry-After": "0"},
+        ),
     ]
     run, azure = collect(sim)
     assert azure["diagnostics"]["warnings"] == [
@@ -151,7 +247,8 @@ def test_unregistered_provider_and_broken_item(sim: Simulator) -> None:
     assert azure["diagnostics"]["subscription_errors"] == [
         f"{S1}: sql_tde: arm request /subscriptions/[subscription_id]/resourceGroups/[resource_group]/providers/"
         "Microsoft.Sql/servers/[servers]/databases/[databases]/transparentDataEncryption/"
-        "[transparentdataencryption]?api-version failed: status=500 code=InternalServerError"]
+        "[transparentdataencryption]?api-version failed: status=500 code=InternalServerError"
+    ]
     assert azure["accounts"][0]["sql"]["tde_enabled_pct"] is None
     assert azure["accounts"][0]["keyvault"]["vaults_count"] is None
     assert not any(r.method == "PUT" or "register" in r.path for r in sim.requests("arm"))

@@ -10,6 +10,7 @@ from typing import Any
 
 from collector.metrics import format_timestamp, pct
 from collector.results import EntraResults, RunResults
+from collector.services.entra.activity import DirectoryActivity, SignInMonitoring
 from collector.services.entra.apps import CredentialCounts, EnterpriseApps, combined
 from collector.services.entra.conditional_access import ConditionalAccess
 from collector.services.entra.registration import RegistrationReport
@@ -182,5 +183,10 @@ def build(run: RunResults) -> dict[str, Any]:
     }
     document.update({key: block for key, block in optional.items() if block is not None})
     document["secure_score"] = {"identity_pct": entra.value("G12")}
+    if run.level == "internal":
+        for key, name in (("G13", "directory_activity"), ("G14", "sign_in_monitoring")):
+            logs: DirectoryActivity | SignInMonitoring | None = entra.value(key)
+            if logs is not None:
+                document[name] = logs.block()
     document["diagnostics"] = run.diagnostics
     return document

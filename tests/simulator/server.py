@@ -336,9 +336,23 @@ _EQ_FILTER = re.compile(r"(\w+) eq '([^']*)'")
 _GE_FILTER = re.compile(r"(\w+) ge (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)")
 
 
+class _SelectedRows:
+    """A `$select` view of a collection, projected page by page (large collections stay lazy)."""
+
+    def __init__(self, rows: Any, select: str | None) -> None:
+        self._rows = rows
+        self._select = select
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
+        return [_select(item, self._select) for item in self._rows[index]]
+
+
 def _filtered(items: list[dict[str, Any]], expression: str | None) -> list[dict[str, Any]] | None:
     """The `$filter` forms the collector uses; None for anything else (Graph answers 400)."""
-    if expression is None:
+    if expression is None or getattr(items, "prefiltered", False):
         return items
     if match := _EQ_FILTER.fullmatch(expression):
         name, value = match.groups()
@@ -371,7 +385,7 @@ def _graph(
         matching = _filtered(scenario.graph_collections[route], params.get("$filter"))
         if matching is None:
             return 400, graph_error("BadRequest", "Invalid filter clause"), {}
-        items = [_select(item, params.get("$select")) for item in matching]
+        items = _SelectedRows(matching, params.get("$select"))
         cap = scenario.graph_page_caps.get(route, 999)
         return (
             200,
