@@ -237,7 +237,7 @@ def test_unregistered_provider_and_broken_item(sim: Simulator) -> None:
             headers={"Retry-After": "0"},
         ),
     ]
-    run, azure = collect(sim)
+    _, azure = collect(sim)
     assert azure["diagnostics"]["warnings"] == [
         f"Key Vault inventory unavailable for subscription {S1}: resource provider Microsoft.KeyVault is not "
         "registered in this subscription",
