@@ -10,13 +10,11 @@ from tests.conftest import validate_envelope
 from tests.runner import Run, base_config, epack_env, run_collector
 from tests.simulator import Fault, Simulator
 from tests.simulator.scenario import graph_error, licence_required, permission_denied
-from tests.tenants.entra_tenant import entra_tenant
+from tests.tenants.entra_tenant import install_entra
 
 
 def load_tenant(sim: Simulator) -> None:
-    tenant = entra_tenant()
-    sim.scenario.graph_collections.update(tenant.graph_collections)
-    sim.scenario.graph_objects.update(tenant.graph_objects)
+    install_entra(sim.scenario)
 
 
 def collect(sim: Simulator) -> tuple[Run, dict[str, Any]]:

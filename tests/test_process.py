@@ -283,3 +283,19 @@ def test_sigterm_stops_within_five_seconds_without_envelope(
     assert elapsed < 5
     assert stderr.strip() == "error: collection cancelled by SIGTERM"
     assert '"epack_result"' not in stdout
+
+
+def test_https_proxy_and_no_proxy_are_honoured(scenario: Scenario, sim: Simulator) -> None:
+    from tests.connect_proxy import ConnectProxy
+
+    _tenant(scenario)
+    login_port = sim.origin("login").rsplit(":", 1)[1]
+    with ConnectProxy() as proxy:
+        env = epack_env(sim, HTTPS_PROXY=proxy.url, NO_PROXY=f"127.0.0.1:{login_port}")
+        run = run_collector(base_config(sim, subscription_ids=[SUB_OK]), env)
+        tunnels = set(proxy.tunnels)
+    assert run.returncode == 0, run.stderr
+    graph_port = sim.origin("graph").rsplit(":", 1)[1]
+    arm_port = sim.origin("arm").rsplit(":", 1)[1]
+    # Graph and ARM went through the proxy; the login host was excluded by NO_PROXY.
+    assert tunnels == {f"127.0.0.1:{graph_port}", f"127.0.0.1:{arm_port}"}

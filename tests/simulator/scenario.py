@@ -38,6 +38,9 @@ class Fault:
     times: int | None = None
     method: str | None = None
     raw_body: bytes | None = None
+    delay_seconds: float = 0.0
+    echo_authorization: bool = False  # put the request's Authorization header in the error text
+    query_contains: str | None = None
 
     def matches(self, service: str, method: str, path: str) -> bool:
         if self.times is not None and self.times <= 0:
@@ -45,6 +48,15 @@ class Fault:
         if self.method is not None and self.method != method:
             return False
         return self.service == service and path.startswith(self.path_prefix)
+
+
+@dataclass
+class Chaos:
+    """Answer a deterministic `rate` of data requests with 429 or 503, each URL at most `per_url` times."""
+
+    rate: float = 0.2
+    per_url: int = 2
+    seed: int = 7
 
 
 def graph_error(code: str, message: str) -> dict[str, Any]:
@@ -99,7 +111,9 @@ class Scenario:
     arm_page_size: int = 100
     faults: list[Fault] = field(default_factory=list)
     latency_seconds: float = 0.0
-    github_subject: str = "repo:example/evidence:ref:refs/heads/main"
+    chaos: Chaos | None = None
+    github_subject: str = "repo:example/evidence:ref:refs/heads/main"  # what GitHub issues
+    trusted_subject: str = "repo:example/evidence:ref:refs/heads/main"  # what the app trusts
 
     def add_subscription(self, subscription_id: str, state: str = "Enabled") -> None:
         self.subscriptions[subscription_id.lower()] = {

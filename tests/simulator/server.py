@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import re
 import ssl
 import tempfile
@@ -70,6 +71,7 @@ class Simulator:
         self.issued_tokens: dict[str, dict[str, Any]] = {}
         self.github_tokens: list[str] = []
         self._lock = threading.Lock()
+        self._chaos_counts: dict[str, int] = {}
         self._servers: dict[str, ThreadingHTTPServer] = {}
         self._threads: list[threading.Thread] = []
 
@@ -116,9 +118,26 @@ class Simulator:
         with self._lock:
             self.log.append(entry)
 
-    def take_fault(self, service: str, method: str, path: str) -> Fault | None:
+    def chaos_response(self, service: str, url: str) -> tuple[int, Any, dict[str, str]] | None:
+        """Throttling/outage injection for Graph and ARM data requests (never the same URL forever)."""
+        chaos = self.scenario.chaos
+        if chaos is None or service not in ("graph", "arm"):
+            return None
+        with self._lock:
+            seen = self._chaos_counts.get(url, 0)
+            roll = random.Random(f"{chaos.seed}:{url}:{seen}").random()
+            if seen >= chaos.per_url or roll >= chaos.rate:
+                return None
+            self._chaos_counts[url] = seen + 1
+        if roll < chaos.rate / 2:
+            return 429, graph_error("TooManyRequests", "Too many requests"), {"Retry-After": "1"}
+        return 503, graph_error("ServiceUnavailable", "Service unavailable"), {}
+
+    def take_fault(self, service: str, method: str, path: str, query: str = "") -> Fault | None:
         with self._lock:
             for fault in self.scenario.faults:
+                if fault.query_contains is not None and fault.query_contains not in query:
+                    continue
                 if fault.matches(service, method, path):
                     if fault.times is not None:
                         fault.times -= 1
@@ -195,9 +214,20 @@ def _handler_for(sim: Simulator, service: str) -> type[BaseHTTPRequestHandler]:
             )
             if sim.scenario.latency_seconds:
                 time.sleep(sim.scenario.latency_seconds)
-            fault = sim.take_fault(service, method, parts.path)
+            fault = sim.take_fault(service, method, parts.path, parts.query)
             if fault is not None:
-                self._send(fault.status, fault.body, fault.headers, fault.raw_body)
+                time.sleep(fault.delay_seconds)
+                body = fault.body
+                if fault.echo_authorization:
+                    echoed = (
+                        f"request with Authorization: {self.headers.get('Authorization')} failed"
+                    )
+                    body = {"error": {"code": "InternalServerError", "message": echoed}}
+                self._send(fault.status, body, fault.headers, fault.raw_body)
+                return
+            chaos = sim.chaos_response(service, self.path)
+            if chaos is not None:
+                self._send(*chaos)
                 return
             handler = {"login": _login, "github": _github, "graph": _graph, "arm": _arm}[service]
             status, document, headers = handler(
@@ -257,7 +287,7 @@ def _login(
         claims = jwt_payload(form["client_assertion"])
         if (
             form["client_assertion"] not in sim.github_tokens
-            or claims.get("sub") != scenario.github_subject
+            or claims.get("sub") != scenario.trusted_subject
         ):
             return _aad_error(
                 400,

@@ -294,3 +294,11 @@ def entra_tenant(now: datetime | None = None) -> Scenario:
         },
     ]
     return scenario
+
+
+def install_entra(scenario: Scenario, now: datetime | None = None) -> None:
+    """Give an existing scenario the whole hand-built Entra tenant."""
+    tenant = entra_tenant(now)
+    scenario.graph_collections.update(tenant.graph_collections)
+    scenario.graph_objects.update(tenant.graph_objects)
+    scenario.graph_page_caps.update(tenant.graph_page_caps)
