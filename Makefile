@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint check clean lock
+.PHONY: setup demo test test-fast tools lint check clean lock binary
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
+	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev,build]"
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -17,8 +17,27 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m tests.simulator.demo
 
-test: $(STAMP)
+# The full suite: unit and simulator tests, plus the shipped binary under the real epack CLI.
+test: $(STAMP) binary tools
+	EPACK_BIN=$(CURDIR)/.cache/bin/epack EPACK_CONFORMANCE_BIN=$(CURDIR)/.cache/bin/epack-conformance \
+	COLLECTOR_BINARY=$(CURDIR)/$(wildcard dist/epack-collector-microsoft-cloud-*) \
 	$(BIN)/python -m pytest -n 2
+
+# Only the Python tests (no binary, no epack): the quick loop while developing.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2
+
+# The real epack CLI and its conformance checker, built from the Go module proxy (cached in .cache).
+EPACK_VERSION := v0.1.34
+tools: .cache/bin/epack .cache/bin/epack-conformance
+
+.cache/bin/epack .cache/bin/epack-conformance:
+	mkdir -p .cache/epack-build .cache/bin
+	cd .cache/epack-build && (test -f go.mod || go mod init epack-build >/dev/null 2>&1) && \
+	go get -tags components,conformance github.com/locktivity/epack/cmd/epack@$(EPACK_VERSION) \
+		github.com/locktivity/epack/cmd/epack-conformance@$(EPACK_VERSION) && \
+	go build -tags components -o ../bin/epack github.com/locktivity/epack/cmd/epack && \
+	go build -tags conformance -o ../bin/epack-conformance github.com/locktivity/epack/cmd/epack-conformance
 
 lint: $(STAMP)
 	$(BIN)/ruff check collector tests
@@ -33,7 +52,15 @@ clean:
 lock:
 	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
 	.lockvenv/bin/pip install --quiet --upgrade pip
-	.lockvenv/bin/pip install --quiet -e ".[dev]"
+	.lockvenv/bin/pip install --quiet -e ".[dev,build]"
 	( echo "# Pinned dependency set for CI, the demo and the binary build. Regenerate: make lock"; \
 	  .lockvenv/bin/pip freeze --exclude-editable ) > requirements.lock
 	rm -rf .lockvenv
+
+# Single-file binary for this host: dist/epack-collector-microsoft-cloud-<os>-<arch>.
+binary: $(STAMP)
+	mkdir -p build
+	$(BIN)/python packaging/used_modules.py build/used-modules.json
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller \
+		packaging/epack-collector-microsoft-cloud.spec
+	$(BIN)/python packaging/measure_binary.py

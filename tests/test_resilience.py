@@ -173,7 +173,7 @@ def test_rejected_oidc_assertion_shows_hint_but_no_token(sim: Simulator) -> None
     assert error.startswith(
         "error: token request for graph failed: status=400 error=invalid_client AADSTS700213"
     )
-    for token in sim.github_tokens + [GITHUB_REQUEST_TOKEN]:
+    for token in [*sim.github_tokens, GITHUB_REQUEST_TOKEN]:
         assert token not in run.stdout + run.stderr
 
 

@@ -1,0 +1,5 @@
+"""PyInstaller entry point (the package's `python -m collector` equivalent)."""
+
+from collector.cli import run
+
+run()
