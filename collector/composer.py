@@ -71,6 +71,7 @@ def egress_rules(config: Config, inputs: CredentialInputs) -> list[EgressRule]:
     ]
     if inputs.oidc_request_url:
         rules.append(EgressRule(origin_of(inputs.oidc_request_url)))
+    rules.extend(EgressRule(origin) for origin in inputs.identity_endpoints)
     return rules
 
 
@@ -283,6 +284,7 @@ async def collect(
     http = build_http_client(transport)
     async with http:
         tokens = TokenManager(config, build_identity_credential(config, inputs, http))
+        transport.reauthorize = tokens.bearer_for
         async with tokens:
             return await _run(config, now, deadline, tokens, http, protocol)
 

@@ -7,7 +7,10 @@ zero network requests (contract §2.6).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from collector.config import Config
@@ -34,6 +37,8 @@ class CredentialInputs:
     oidc_request_url: str | None = None
     oidc_request_token: str | None = None
     federated_token_file: str | None = None
+    certificate: Any = None  # collector.certificates.ClientCertificate, loaded at startup
+    identity_endpoints: tuple[str, ...] = ()  # managed identity: where azure-identity will ask
     secrets: tuple[str, ...] = field(default=())
 
 
@@ -89,4 +94,43 @@ def load_credential_inputs(
         return CredentialInputs(
             mode=mode, federated_token_file=path, secrets=(read_token_file(path),)
         )
-    raise AuthError(f"{mode} authentication is not available in this release; see CHANGELOG.md")
+    if mode == "certificate":
+        return _certificate_inputs(env)
+    return CredentialInputs(mode=mode, identity_endpoints=managed_identity_endpoints(env))
+
+
+def _certificate_inputs(env: Mapping[str, str]) -> CredentialInputs:
+    from collector.certificates import load_certificate  # cryptography loads only in this mode
+
+    pem_text = env.get("AZURE_CLIENT_CERTIFICATE", "")
+    path = env.get("AZURE_CLIENT_CERTIFICATE_PATH", "")
+    password = env.get("AZURE_CLIENT_CERTIFICATE_PASSWORD") or None
+    if not pem_text and not path:
+        raise AuthError(
+            "certificate authentication requires AZURE_CLIENT_CERTIFICATE or AZURE_CLIENT_CERTIFICATE_PATH"
+        )
+    if pem_text:
+        data = pem_text.encode("utf-8")
+    else:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            raise AuthError("client certificate could not be loaded: file unreadable") from None
+    secrets = tuple(s for s in (password, pem_text) if s)
+    return CredentialInputs(
+        mode="certificate", certificate=load_certificate(data, password), secrets=secrets
+    )
+
+
+IMDS_ORIGIN = "http://169.254.169.254"
+
+
+def managed_identity_endpoints(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The platform endpoints azure-identity's ManagedIdentityCredential may call (§2.6)."""
+    named = [env.get(name, "") for name in ("IDENTITY_ENDPOINT", "MSI_ENDPOINT", "IMDS_ENDPOINT")]
+    origins = []
+    for url in filter(None, named):
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https") and parts.hostname:
+            origins.append(f"{parts.scheme}://{parts.netloc.lower()}")
+    return tuple(origins) or (IMDS_ORIGIN,)

@@ -11,9 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from azure.identity.aio import ClientAssertionCredential, ClientSecretCredential
+from azure.identity.aio import (
+    ClientAssertionCredential,
+    ClientSecretCredential,
+    ManagedIdentityCredential,
+)
 
 from collector.azure_transport import GuardedAzureTransport
+from collector.certificates import CertificateAssertion
 from collector.config import Config
 from collector.credential_inputs import CredentialInputs, read_token_file
 from collector.github_oidc import GitHubOidcAssertion
@@ -36,7 +41,7 @@ class IdentityCredential:
     """The azure-identity credential and the assertion source behind it (if any)."""
 
     credential: Any
-    assertion: GitHubOidcAssertion | FederatedTokenFile | None = None
+    assertion: GitHubOidcAssertion | FederatedTokenFile | CertificateAssertion | None = None
     secrets: tuple[str, ...] = field(default=())
 
 
@@ -44,7 +49,6 @@ def build_identity_credential(
     config: Config, inputs: CredentialInputs, http: httpx.AsyncClient
 ) -> IdentityCredential:
     """Create the azure-identity credential that sends through the shared guarded client."""
-    assert config.client_id is not None, "config validation requires client_id for these modes"
     options: dict[str, Any] = {
         "authority": config.cloud.authority,
         "disable_instance_discovery": True,
@@ -53,14 +57,26 @@ def build_identity_credential(
         "permit_redirects": False,
         "logging_enable": False,
     }
+    client_id = config.client_id or ""  # validation requires it for every mode but managed_identity
     if inputs.mode == "client_secret":
         assert inputs.client_secret is not None
         secret_credential = ClientSecretCredential(
-            config.tenant_id, config.client_id, inputs.client_secret, **options
+            config.tenant_id, client_id, inputs.client_secret, **options
         )
         return IdentityCredential(credential=secret_credential, secrets=inputs.secrets)
-    assertion: GitHubOidcAssertion | FederatedTokenFile
-    if inputs.mode == "oidc":
+    if inputs.mode == "managed_identity":
+        managed = ManagedIdentityCredential(
+            client_id=config.client_id,
+            transport=options["transport"],
+            retry_total=0,
+            logging_enable=False,
+        )
+        return IdentityCredential(credential=managed)
+    assertion: GitHubOidcAssertion | FederatedTokenFile | CertificateAssertion
+    if inputs.mode == "certificate":
+        token_endpoint = config.cloud.token_endpoint(config.tenant_id)
+        assertion = CertificateAssertion(inputs.certificate, client_id, token_endpoint)
+    elif inputs.mode == "oidc":
         assert inputs.oidc_request_url is not None and inputs.oidc_request_token is not None
         assertion = GitHubOidcAssertion(
             inputs.oidc_request_url, inputs.oidc_request_token, config.cloud.oidc_audience, http
@@ -68,5 +84,5 @@ def build_identity_credential(
     else:
         assert inputs.federated_token_file is not None
         assertion = FederatedTokenFile(inputs.federated_token_file)
-    credential = ClientAssertionCredential(config.tenant_id, config.client_id, assertion, **options)
+    credential = ClientAssertionCredential(config.tenant_id, client_id, assertion, **options)
     return IdentityCredential(credential=credential, assertion=assertion, secrets=inputs.secrets)

@@ -16,7 +16,7 @@ import random
 import ssl
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
@@ -149,16 +149,16 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         )
         self.deadline: float | None = None
         self.stats = TransportStats()
+        # Gives a current bearer token for an origin, so a retry never re-sends an expired one.
+        self.reauthorize: Callable[[str], Awaitable[str | None]] | None = None
 
     def allow(self, rule: EgressRule) -> None:
         """Add an origin discovered at run time (e.g. the GitHub OIDC request URL)."""
         self._rules[rule.origin] = rule
 
     def _check_egress(self, request: httpx.Request) -> None:
-        url = str(request.url)
-        if request.url.scheme != "https":
-            raise EgressRefused()
-        rule = self._rules.get(origin_of(url))
+        # Origins carry their scheme: plain http matches only an explicit http rule (IMDS).
+        rule = self._rules.get(origin_of(str(request.url)))
         if rule is None:
             raise EgressRefused()
         if request.method == "GET" and rule.allow_get:
@@ -226,6 +226,8 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         await request.aread()
         self.stats.by_origin[origin_of(str(request.url))] += 1
         for attempt in range(1, MAX_ATTEMPTS + 1):
+            if attempt > 1:
+                await self._refresh_bearer(request)
             self.stats.requests += 1
             retry_after: str | None = None
             try:
@@ -244,6 +246,15 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             self.stats.retries += 1
             await asyncio.sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _refresh_bearer(self, request: httpx.Request) -> None:
+        if self.reauthorize is None or not request.headers.get("Authorization", "").startswith(
+            "Bearer "
+        ):
+            return
+        token = await self.reauthorize(origin_of(str(request.url)))
+        if token:
+            request.headers["Authorization"] = f"Bearer {token}"
 
     async def aclose(self) -> None:
         await self._direct.aclose()

@@ -15,12 +15,13 @@ import time
 from typing import Any
 
 from azure.core.credentials import AccessToken
+from azure.identity import CredentialUnavailableError
 
 from collector.config import Config
 from collector.credentials import IdentityCredential
 from collector.errors import AuthError, FatalError, NetworkError
 from collector.github_oidc import GitHubOidcAssertion
-from collector.http import TransportFailure
+from collector.http import TransportFailure, origin_of
 from collector.sanitize import scrub_free_text
 
 REFRESH_MARGIN_SECONDS = 300
@@ -75,6 +76,17 @@ class TokenManager:
             self._tokens[scope] = token
             return token
 
+    async def bearer_for(self, origin: str) -> str | None:
+        """The current token for requests to `origin` (Graph or ARM), or None for other hosts."""
+        cloud = self._config.cloud
+        scope = {
+            origin_of(cloud.graph): cloud.graph_scope,
+            origin_of(cloud.resource_manager): cloud.arm_scope,
+        }
+        if origin not in scope:
+            return None
+        return (await self.get_token(scope[origin])).token
+
     async def acquire_initial(self, need_arm: bool) -> None:
         """Graph first, then ARM when subscriptions are configured (§2.8 order)."""
         await self.get_token(self._config.cloud.graph_scope)
@@ -91,6 +103,9 @@ class TokenManager:
             raise
         except TransportFailure as failure:
             raise NetworkError(f"token request for {label} failed: {failure.kind}") from None
+        except CredentialUnavailableError:
+            # managed identity: no endpoint answered (not on Azure, or the identity is missing)
+            raise NetworkError(f"token request for {label} failed: connection error") from None
         except Exception as exc:  # azure-identity raises several unrelated types
             raise self._classify(label, exc) from None
         access_token = getattr(token, "token", None)

@@ -111,9 +111,13 @@ class Scenario:
     arm_page_size: int = 100
     faults: list[Fault] = field(default_factory=list)
     latency_seconds: float = 0.0
+    slow_once: dict[str, float] = field(default_factory=dict)  # path prefix → one-time delay
     chaos: Chaos | None = None
     github_subject: str = "repo:example/evidence:ref:refs/heads/main"  # what GitHub issues
     trusted_subject: str = "repo:example/evidence:ref:refs/heads/main"  # what the app trusts
+    federated_tokens: list[str] = field(default_factory=list)  # workload identity tokens trusted
+    trusted_certificate: bytes | None = None  # PEM of the app's certificate credential
+    identity_header: str = "sim-identity-header-55aa"  # managed identity (App Service) secret
 
     def add_subscription(self, subscription_id: str, state: str = "Enabled") -> None:
         self.subscriptions[subscription_id.lower()] = {

@@ -57,6 +57,13 @@ class LoggedRequest:
     body: bytes
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that hang up early (timeouts, cancellation tests) are expected; say nothing."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return
+
+
 class Simulator:
     """Start with `with Simulator(scenario) as sim:`; read `sim.origin(service)` and `sim.log`."""
 
@@ -70,6 +77,7 @@ class Simulator:
         self.log: list[LoggedRequest] = []
         self.issued_tokens: dict[str, dict[str, Any]] = {}
         self.github_tokens: list[str] = []
+        self.certificate_headers: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._chaos_counts: dict[str, int] = {}
         self._servers: dict[str, ThreadingHTTPServer] = {}
@@ -78,7 +86,7 @@ class Simulator:
     def __enter__(self) -> Simulator:
         for service in SERVICES:
             handler = _handler_for(self, service)
-            server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            server = _QuietServer(("127.0.0.1", 0), handler)
             server.daemon_threads = True
             server.socket = self._context.wrap_socket(server.socket, server_side=True)
             self._servers[service] = server
@@ -132,6 +140,13 @@ class Simulator:
         if roll < chaos.rate / 2:
             return 429, graph_error("TooManyRequests", "Too many requests"), {"Retry-After": "1"}
         return 503, graph_error("ServiceUnavailable", "Service unavailable"), {}
+
+    def take_delay(self, path: str) -> float:
+        with self._lock:
+            for prefix in list(self.scenario.slow_once):
+                if path.startswith(prefix):
+                    return self.scenario.slow_once.pop(prefix)
+        return 0.0
 
     def take_fault(self, service: str, method: str, path: str, query: str = "") -> Fault | None:
         with self._lock:
@@ -214,6 +229,7 @@ def _handler_for(sim: Simulator, service: str) -> type[BaseHTTPRequestHandler]:
             )
             if sim.scenario.latency_seconds:
                 time.sleep(sim.scenario.latency_seconds)
+            time.sleep(sim.take_delay(parts.path))
             fault = sim.take_fault(service, method, parts.path, parts.query)
             if fault is not None:
                 time.sleep(fault.delay_seconds)
@@ -273,6 +289,8 @@ def _login(
     sim: Simulator, method: str, path: str, query: str, body: bytes, headers: Any, authorized: bool
 ) -> Response:
     scenario = sim.scenario
+    if method == "GET" and path == "/msi/token":
+        return _managed_identity(sim, query, headers)
     if method != "POST" or path != f"/{scenario.tenant_id}/oauth2/v2.0/token":
         return _aad_error(404, "invalid_request", 90002, "Tenant not found.")
     form = {key: values[-1] for key, values in parse_qs(body.decode()).items()}
@@ -284,11 +302,7 @@ def _login(
         if form["client_secret"] != scenario.client_secret:
             return _aad_error(401, "invalid_client", 7000215, "Invalid client secret provided.")
     elif "client_assertion" in form:
-        claims = jwt_payload(form["client_assertion"])
-        if (
-            form["client_assertion"] not in sim.github_tokens
-            or claims.get("sub") != scenario.trusted_subject
-        ):
+        if not _assertion_trusted(sim, form["client_assertion"], path):
             return _aad_error(
                 400,
                 "invalid_client",
@@ -313,6 +327,64 @@ def _login(
             "expires_in": lifetime,
             "ext_expires_in": lifetime,
             "access_token": token,
+        },
+        {},
+    )
+
+
+def _assertion_trusted(sim: Simulator, assertion: str, path: str) -> bool:
+    """A GitHub token with the trusted subject, a known federated token, or a certificate JWT."""
+    scenario = sim.scenario
+    claims = jwt_payload(assertion)
+    if assertion in sim.github_tokens:
+        return claims.get("sub") == scenario.trusted_subject
+    if assertion in scenario.federated_tokens:
+        return True
+    if scenario.trusted_certificate is None:
+        return False
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    try:
+        head, payload, signature = assertion.split(".")
+        header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+        certificate = x509.load_pem_x509_certificate(scenario.trusted_certificate)
+        certificate.public_key().verify(  # type: ignore[union-attr, call-arg]
+            base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)),
+            f"{head}.{payload}".encode(),
+            padding.PKCS1v15(),
+            hashes.SHA256(),
+        )
+    except Exception:
+        return False
+    sim.certificate_headers.append(header)
+    now = time.time()
+    return (
+        claims.get("aud") == sim.origin("login") + path
+        and claims.get("iss") == scenario.client_id
+        and claims.get("nbf", now + 1) <= now + 5
+        and claims.get("exp", 0) > now
+        and "x5t#S256" in header
+    )
+
+
+def _managed_identity(sim: Simulator, query: str, headers: Any) -> Response:
+    """The App Service managed-identity endpoint (IDENTITY_ENDPOINT / X-IDENTITY-HEADER)."""
+    if headers.get("X-IDENTITY-HEADER") != sim.scenario.identity_header:
+        return 400, {"error": "invalid_request", "error_description": "bad identity header"}, {}
+    resource = dict(parse_qsl(query)).get("resource", "").rstrip("/")
+    if resource not in (sim.origin("graph"), sim.origin("arm")):
+        return 400, {"error": "invalid_resource", "error_description": "unknown resource"}, {}
+    token, lifetime = sim.issue_access_token(resource)
+    expires_on = str(int(time.time()) + lifetime)
+    return (
+        200,
+        {
+            "access_token": token,
+            "expires_on": expires_on,
+            "resource": resource,
+            "token_type": "Bearer",
         },
         {},
     )
