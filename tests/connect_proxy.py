@@ -1,4 +1,9 @@
-"""A minimal HTTP CONNECT proxy on loopback that records the tunnels it opened (test-only)."""
+"""A minimal HTTP CONNECT proxy on loopback that records the tunnels it opened (test-only).
+
+An optional `route` maps a requested host to another address: that is how a test sends a
+national cloud's real hostnames to the local simulator while the collector still resolves,
+verifies (TLS SNI and certificate names) and requests those hostnames.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import select
 import socket
 import socketserver
 import threading
+from collections.abc import Callable
 from types import TracebackType
 
 
@@ -22,7 +28,7 @@ class _Handler(socketserver.StreamRequestHandler):
             return
         host, port = target.rsplit(":", 1)
         self.server.tunnels.append(target)
-        upstream = socket.create_connection((host, int(port)))
+        upstream = socket.create_connection(self.server.route(host, int(port)))
         self.wfile.write(b"HTTP/1.1 200 Connection Established\r\n\r\n")
         self.wfile.flush()
         sockets = [self.connection, upstream]
@@ -42,14 +48,19 @@ class _ProxyServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
     tunnels: list[str]
+    route: Callable[[str, int], tuple[str, int]]
 
 
 class ConnectProxy:
     """`with ConnectProxy() as proxy:` → `proxy.url`, `proxy.tunnels`."""
 
+    def __init__(self, route: Callable[[str, int], tuple[str, int]] | None = None) -> None:
+        self._route = route or (lambda host, port: (host, port))
+
     def __enter__(self) -> ConnectProxy:
         self._server = _ProxyServer(("127.0.0.1", 0), _Handler)
         self._server.tunnels = []
+        self._server.route = self._route
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 

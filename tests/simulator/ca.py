@@ -11,7 +11,19 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-SERVER_NAMES = ("localhost",)
+# The national clouds' hosts too, so a proxy can route them to the simulator (test_clouds).
+SERVER_NAMES = (
+    "localhost",
+    "login.microsoftonline.com",
+    "graph.microsoft.com",
+    "management.azure.com",
+    "login.microsoftonline.us",
+    "graph.microsoft.us",
+    "management.usgovcloudapi.net",
+    "login.chinacloudapi.cn",
+    "microsoftgraph.chinacloudapi.cn",
+    "management.chinacloudapi.cn",
+)
 SERVER_IPS = ("127.0.0.1",)
 
 

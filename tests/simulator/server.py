@@ -80,6 +80,7 @@ class Simulator:
         self.certificate_headers: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._chaos_counts: dict[str, int] = {}
+        self.aliases: dict[str, set[str]] = {}  # service → extra origins (a national cloud's hosts)
         self._servers: dict[str, ThreadingHTTPServer] = {}
         self._threads: list[threading.Thread] = []
 
@@ -111,6 +112,10 @@ class Simulator:
             "graph": self.origin("graph"),
             "resource_manager": self.origin("arm"),
         }
+
+    def audiences(self, service: str) -> set[str]:
+        """Token audiences this service accepts: its own origin plus any cloud alias routed here."""
+        return {self.origin(service), *self.aliases.get(service, ())}
 
     def github_request_url(self) -> str:
         return (
@@ -170,7 +175,7 @@ class Simulator:
             "exp": int(time.time()) + lifetime,
             "jti": str(uuid.uuid4()),
         }
-        if audience == self.origin("graph"):
+        if audience in self.audiences("graph"):
             claims["roles"] = list(self.scenario.graph_roles)
         token = make_jwt(claims)
         with self._lock:
@@ -215,7 +220,7 @@ def _handler_for(sim: Simulator, service: str) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             parts = urlsplit(self.path)
             audience = sim.bearer_audience(self.headers.get("Authorization"))
-            authorized = audience == sim.origin(service)
+            authorized = audience in sim.audiences(service)
             sim.record(
                 LoggedRequest(
                     service,
@@ -315,7 +320,7 @@ def _login(
         )
     scope = form.get("scope", "")
     audience = scope.removesuffix("/.default")
-    if audience not in (sim.origin("graph"), sim.origin("arm")):
+    if audience not in sim.audiences("graph") | sim.audiences("arm"):
         return _aad_error(
             400, "invalid_scope", 1002012, "The provided value for scope is not valid."
         )
@@ -415,6 +420,12 @@ def _select(item: dict[str, Any], select: str | None) -> dict[str, Any]:
     return {key: value for key, value in item.items() if key in keep}
 
 
+def _origin(sim: Simulator, service: str, headers: Any) -> str:
+    """Next links point at the host the client asked for, as Microsoft's services do."""
+    host = headers.get("Host")
+    return f"https://{host}" if host else sim.origin(service)
+
+
 def _page(
     items: list[dict[str, Any]],
     params: dict[str, str],
@@ -491,7 +502,14 @@ def _graph(
         cap = scenario.graph_page_caps.get(route, 999)
         return (
             200,
-            _page(items, params, cap, sim.origin("graph") + path, "@odata.nextLink", "$skiptoken"),
+            _page(
+                items,
+                params,
+                cap,
+                _origin(sim, "graph", headers) + path,
+                "@odata.nextLink",
+                "$skiptoken",
+            ),
             {},
         )
     return 404, graph_error("Request_ResourceNotFound", "Resource not found."), {}
@@ -530,7 +548,7 @@ def _arm(
         return 404, arm_error("ResourceNotFound", "The resource was not found."), {}
     for route, items in scenario.arm_collections.items():
         if route.lower() == key:
-            link_base = sim.origin("arm") + path
+            link_base = _origin(sim, "arm", headers) + path
             page = _page(items, params, scenario.arm_page_size, link_base, "nextLink", "$skiptoken")
             return 200, page, {}
     if key.endswith("/providers/microsoft.insights/diagnosticsettings"):
