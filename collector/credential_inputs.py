@@ -42,18 +42,8 @@ class CredentialInputs:
     secrets: tuple[str, ...] = field(default=())
 
 
-def _read_token_file(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            token = handle.read().strip()
-    except (OSError, UnicodeDecodeError):
-        raise AuthError("AZURE_FEDERATED_TOKEN_FILE could not be read or is empty") from None
-    if not token:
-        raise AuthError("AZURE_FEDERATED_TOKEN_FILE could not be read or is empty")
-    return token
-
-
 def read_token_file(path: str) -> str:
+    """The trimmed federated token; read at startup and again before every token request."""
     try:
         with open(path, encoding="utf-8") as handle:
             token = handle.read().strip()

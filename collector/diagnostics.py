@@ -270,6 +270,21 @@ class Diagnostics:
                 errors.append(f"{sub}: not collected: deadline exceeded")
         return warnings, errors
 
+    def _page_limits(self) -> dict[str, int]:
+        """Listings stopped at the 10,000-page cap (§7.1.2): the surface is null (never a partial
+        count) and the cap is also recorded as truncation, at least one page unread."""
+        hits: dict[str, int] = {}
+        for surface in ENTRA_SURFACES:
+            outcome = self.entra.get(surface.key)
+            if outcome is not None and any(_page_limited(f) for f in outcome.failures):
+                hits[f"{surface.capability or 'subscribed_skus'}/pages"] = 1
+        for report in self.subscriptions:
+            for azure in AZURE_SURFACES:
+                outcome = report.surfaces.get(azure.key)
+                if outcome is not None and any(_page_limited(f) for f in outcome.failures):
+                    hits[f"{report.subscription_id}/{azure.name}/pages"] = 1
+        return hits
+
     def build(self) -> dict[str, Any]:
         entra_warnings, tenant_errors = self._entra_lists()
         azure_warnings, subscription_errors = self._azure_lists()
@@ -284,14 +299,18 @@ class Diagnostics:
             "subscription_errors": _dedupe(subscription_errors),
             "warnings": _dedupe(warnings),
             "truncation": {
-                key: {"truncated": True, "dropped_count": self.truncation[key]}
-                for key in sorted(self.truncation)
+                key: {"truncated": True, "dropped_count": count}
+                for key, count in sorted((self.truncation | self._page_limits()).items())
             },
             "license": {
                 "entra_tier": self.entra_tier,
                 "capabilities_unavailable": self.capabilities_unavailable(),
             },
         }
+
+
+def _page_limited(failure: Failure) -> bool:
+    return (failure.detail or "").endswith("failed: page limit exceeded")
 
 
 def _dedupe(items: Iterable[str]) -> list[str]:

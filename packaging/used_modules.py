@@ -15,7 +15,6 @@ import json
 import os
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -23,20 +22,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.runner import base_config
 from tests.simulator import Fault, Simulator
 from tests.simulator.scenario import arm_error, graph_error
-from tests.tenants.activity import add_directory_audits, add_inventory, add_sign_ins
-from tests.tenants.azure_estate import S1, S2, azure_estate
-from tests.tenants.entra_tenant import entra_tenant
+from tests.tenants.azure_estate import S1, S2
+from tests.tenants.full import full_estate
 
 PRUNED_ROOTS = ("msgraph", "azure.mgmt")
 
 
 def main(output: str) -> None:
-    now = datetime.now(UTC)
-    scenario = entra_tenant(now)
-    azure_estate(scenario, now)
-    add_directory_audits(scenario, now)
-    add_sign_ins(scenario, now)
-    add_inventory(scenario)
+    scenario = full_estate()
     scenario.faults += [
         Fault(
             "graph",

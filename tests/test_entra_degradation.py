@@ -103,7 +103,7 @@ def test_licence_error_is_retried_once_and_can_recover(sim: Simulator) -> None:
         Fault("graph", "/v1.0/identity/conditionalAccess", 403, licence_required(), times=1)
     )
     _, data = collect(sim)
-    assert data["policy"]["policy_count"] == 4
+    assert data["policy"]["policy_count"] == 5
     assert data["diagnostics"]["warnings"] == []
 
 
@@ -194,7 +194,7 @@ def test_users_permission_missing_nulls_user_metrics_and_skips_roles(sim: Simula
     assert data["posture"]["denominator_enabled_member_users"] is None
     assert "privileged_access" not in data
     assert (
-        data["policy"]["mfa_required_coverage_pct"] is None and data["policy"]["policy_count"] == 4
+        data["policy"]["mfa_required_coverage_pct"] is None and data["policy"]["policy_count"] == 5
     )
     assert data["diagnostics"]["license"]["capabilities_unavailable"] == [
         "users",

@@ -59,7 +59,8 @@ def test_users(run: Run) -> None:
 
 
 def test_policy(run: Run) -> None:
-    # CAP = p1, p3 (state "Enabled", ci), p5, p6; p2 is report-only and p4 disabled.
+    # CAP = p1, p3 (state "Enabled", ci), p5, p6, p7 (MFA for a group: never expanded, covers
+    # nobody); p2 is report-only and p4 disabled.
     assert (
         entra(run)["policy"]
         == {
@@ -69,7 +70,7 @@ def test_policy(run: Run) -> None:
             "all_cloud_apps_mfa_required": True,  # p1 includes All, excludes no All
             "compliant_device_required": True,  # p6: compliantDevice + includeRoles
             "legacy_auth_blocked": True,  # p3: block + clientAppTypes other (p2 is report-only)
-            "policy_count": 4,
+            "policy_count": 5,
         }
     )
     assert entra(run)["security_defaults"] == {"enabled": False}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import resource
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,20 +11,14 @@ from tests.conftest import validate_envelope
 from tests.runner import Run, base_config, epack_env, run_collector
 from tests.simulator import Fault, Scenario, Simulator
 from tests.simulator.scenario import licence_required
-from tests.tenants.activity import add_directory_audits, add_inventory, add_sign_ins, many_sign_ins
-from tests.tenants.azure_estate import S1, azure_estate
-from tests.tenants.entra_tenant import entra_tenant
+from tests.tenants.activity import many_sign_ins
+from tests.tenants.azure_estate import S1
+from tests.tenants.full import full_estate
 
 
 @pytest.fixture
 def scenario() -> Scenario:
-    now = datetime.now(UTC)
-    tenant = entra_tenant(now)
-    azure_estate(tenant, now)
-    add_directory_audits(tenant, now)
-    add_sign_ins(tenant, now)
-    add_inventory(tenant)
-    return tenant
+    return full_estate()
 
 
 def collect(sim: Simulator, level: str) -> Run:

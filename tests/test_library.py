@@ -33,8 +33,8 @@ def test_library_example(sim: Simulator, scenario: Scenario) -> None:
         [sys.executable, "-c", example], env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    # 4 storage accounts, 3 of them HTTPS-only; p1 p3 p5 p6 enabled (tests/tenants).
+    # 4 storage accounts, 3 of them HTTPS-only; p1 p3 p5 p6 p7 enabled (tests/tenants).
     assert result.stdout.splitlines() == [
         "storage accounts: 4, https only: 75%",
-        "enabled Conditional Access policies: 4",
+        "enabled Conditional Access policies: 5",
     ]

@@ -13,9 +13,9 @@ from tests.conftest import validate_envelope
 from tests.runner import Run, base_config, epack_env, run_collector
 from tests.simulator import Fault, Scenario, Simulator
 from tests.simulator.scenario import GITHUB_REQUEST_TOKEN, Chaos, graph_error
-from tests.tenants.activity import add_directory_audits, add_inventory, add_sign_ins
-from tests.tenants.azure_estate import S1, S2, azure_estate
-from tests.tenants.entra_tenant import entra_tenant, install_entra
+from tests.tenants.azure_estate import S1, S2
+from tests.tenants.entra_tenant import install_entra
+from tests.tenants.full import full_estate
 
 # Keys whose values are personal or customer-authored anywhere in Graph or ARM responses.
 PERSONAL_KEYS = frozenset(
@@ -38,15 +38,6 @@ PERSONAL_KEYS = frozenset(
         "resourceDisplayName",
     }
 )
-
-
-def full_estate(now: datetime) -> Scenario:
-    scenario = entra_tenant(now)
-    azure_estate(scenario, now)
-    add_directory_audits(scenario, now)
-    add_sign_ins(scenario, now)
-    add_inventory(scenario)
-    return scenario
 
 
 def canarize(value: Any, counter: list[int], key: str = "") -> Any:

@@ -159,6 +159,15 @@ def entra_tenant(now: datetime | None = None) -> Scenario:
                 "applications": None,
             },
         },
+        {
+            "id": "p7",
+            "state": "enabled",
+            "grantControls": {"builtInControls": ["MFA"]},  # group-scoped
+            "conditions": {
+                "users": {"includeGroups": ["bbbbbbbb-0000-0000-0000-000000000009"]},
+                "clientAppTypes": ["browser"],
+            },
+        },
     ]
     scenario.graph_objects["/policies/identitySecurityDefaultsEnforcementPolicy"] = {
         "id": "00000000-0000-0000-0000-000000000005",

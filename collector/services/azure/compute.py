@@ -61,20 +61,18 @@ class PublicIps:
 
 
 async def fetch_virtual_machines(ctx: SubscriptionContext) -> VirtualMachines:
-    machines = VirtualMachines()
-    async with ctx.client(ComputeManagementClient) as client:
-        route = ctx.route("/providers/Microsoft.Compute/virtualMachines")
-        async for page in ctx.pages(client.virtual_machines.list_all(), route):
-            for vm in page:
-                machines.add(vm)
-    return machines
+    return await ctx.fold(
+        ComputeManagementClient,
+        lambda client: client.virtual_machines.list_all(),
+        "/providers/Microsoft.Compute/virtualMachines",
+        VirtualMachines(),
+    )
 
 
 async def fetch_public_ips(ctx: SubscriptionContext) -> PublicIps:
-    addresses = PublicIps()
-    async with ctx.client(NetworkManagementClient) as client:
-        route = ctx.route("/providers/Microsoft.Network/publicIPAddresses")
-        async for page in ctx.pages(client.public_ip_addresses.list_all(), route):
-            for address in page:
-                addresses.add(address)
-    return addresses
+    return await ctx.fold(
+        NetworkManagementClient,
+        lambda client: client.public_ip_addresses.list_all(),
+        "/providers/Microsoft.Network/publicIPAddresses",
+        PublicIps(),
+    )

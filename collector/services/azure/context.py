@@ -5,13 +5,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from collector.arm import ArmClients, ArmRoute, ArmScope, to_json
 from collector.surfaces import Failure, SurfaceError
 
 T = TypeVar("T")
 JsonObject = dict[str, Any]
+
+
+class Aggregate(Protocol):
+    def add(self, item: JsonObject) -> None: ...
+
+
+S = TypeVar("S", bound=Aggregate)
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,20 @@ class SubscriptionContext:
     async def get_json(self, call: Awaitable[Any], route: ArmRoute) -> JsonObject:
         """One single-object operation (no paging), as JSON."""
         return to_json(await self.scope.call(call, route))
+
+    async def fold(
+        self,
+        client_class: Callable[..., Any],
+        listing: Callable[[Any], AsyncIterable[Any]],
+        suffix: str,
+        sink: S,
+    ) -> S:
+        """Stream a subscription-level listing into an aggregate's `add` (one item at a time)."""
+        async with self.client(client_class) as client:
+            async for page in self.pages(listing(client), self.route(suffix)):
+                for item in page:
+                    sink.add(item)
+        return sink
 
     async def list_all(self, paged: AsyncIterable[Any], route: ArmRoute) -> list[JsonObject]:
         """Every item of a small listing (kept only as long as its aggregate needs it)."""

@@ -57,12 +57,9 @@ async def fetch_secure_score(ctx: SubscriptionContext) -> int | None:
 
 
 async def fetch_assessments(ctx: SubscriptionContext) -> PatchAssessments:
-    result = PatchAssessments()
-    async with ctx.client(SecurityCenter) as client:
-        route = ctx.route("/providers/Microsoft.Security/assessments")
-        async for page in ctx.pages(
-            client.assessments.list(f"subscriptions/{ctx.subscription_id}"), route
-        ):
-            for assessment in page:
-                result.add(assessment)
-    return result
+    return await ctx.fold(
+        SecurityCenter,
+        lambda client: client.assessments.list(f"subscriptions/{ctx.subscription_id}"),
+        "/providers/Microsoft.Security/assessments",
+        PatchAssessments(),
+    )

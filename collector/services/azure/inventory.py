@@ -101,10 +101,6 @@ class Inventory:
 
 
 async def fetch(ctx: SubscriptionContext) -> Inventory:
-    inventory = Inventory()
-    async with ctx.client(ResourceManagementClient) as client:
-        route = ctx.route("/resources")
-        async for page in ctx.pages(client.resources.list(), route):
-            for resource in page:
-                inventory.add(resource)
-    return inventory
+    return await ctx.fold(
+        ResourceManagementClient, lambda client: client.resources.list(), "/resources", Inventory()
+    )

@@ -27,10 +27,9 @@ class KeyVaults:
 
 
 async def fetch(ctx: SubscriptionContext) -> KeyVaults:
-    vaults = KeyVaults()
-    async with ctx.client(KeyVaultManagementClient) as client:
-        route = ctx.route("/providers/Microsoft.KeyVault/vaults")
-        async for page in ctx.pages(client.vaults.list_by_subscription(), route):
-            for vault in page:
-                vaults.add(vault)
-    return vaults
+    return await ctx.fold(
+        KeyVaultManagementClient,
+        lambda client: client.vaults.list_by_subscription(),
+        "/providers/Microsoft.KeyVault/vaults",
+        KeyVaults(),
+    )

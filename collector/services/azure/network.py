@@ -65,10 +65,9 @@ class SecurityGroups:
 
 
 async def fetch(ctx: SubscriptionContext) -> SecurityGroups:
-    groups = SecurityGroups()
-    async with ctx.client(NetworkManagementClient) as client:
-        route = ctx.route("/providers/Microsoft.Network/networkSecurityGroups")
-        async for page in ctx.pages(client.network_security_groups.list_all(), route):
-            for nsg in page:
-                groups.add(nsg)
-    return groups
+    return await ctx.fold(
+        NetworkManagementClient,
+        lambda client: client.network_security_groups.list_all(),
+        "/providers/Microsoft.Network/networkSecurityGroups",
+        SecurityGroups(),
+    )

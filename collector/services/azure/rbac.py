@@ -32,11 +32,9 @@ class OwnerAssignments:
 
 
 async def fetch(ctx: SubscriptionContext) -> OwnerAssignments:
-    owners = OwnerAssignments()
-    async with ctx.client(AuthorizationManagementClient) as client:
-        route = ctx.route("/providers/Microsoft.Authorization/roleAssignments")
-        listing = client.role_assignments.list_for_subscription(filter="atScope()")
-        async for page in ctx.pages(listing, route):
-            for assignment in page:
-                owners.add(assignment)
-    return owners
+    return await ctx.fold(
+        AuthorizationManagementClient,
+        lambda client: client.role_assignments.list_for_subscription(filter="atScope()"),
+        "/providers/Microsoft.Authorization/roleAssignments",
+        OwnerAssignments(),
+    )

@@ -43,13 +43,12 @@ class SqlServers:
 
 
 async def fetch_servers(ctx: SubscriptionContext) -> SqlServers:
-    servers = SqlServers()
-    async with ctx.client(SqlManagementClient) as client:
-        route = ctx.route("/providers/Microsoft.Sql/servers")
-        async for page in ctx.pages(client.servers.list(), route):
-            for server in page:
-                servers.add(server)
-    return servers
+    return await ctx.fold(
+        SqlManagementClient,
+        lambda client: client.servers.list(),
+        "/providers/Microsoft.Sql/servers",
+        SqlServers(),
+    )
 
 
 async def _databases_of(ctx: SubscriptionContext, client: Any, server_id: str) -> list[str]:

@@ -61,10 +61,9 @@ class StorageAccounts:
 
 
 async def fetch(ctx: SubscriptionContext) -> StorageAccounts:
-    accounts = StorageAccounts()
-    async with ctx.client(StorageManagementClient) as client:
-        route = ctx.route("/providers/Microsoft.Storage/storageAccounts")
-        async for page in ctx.pages(client.storage_accounts.list(), route):
-            for account in page:
-                accounts.add(account)
-    return accounts
+    return await ctx.fold(
+        StorageManagementClient,
+        lambda client: client.storage_accounts.list(),
+        "/providers/Microsoft.Storage/storageAccounts",
+        StorageAccounts(),
+    )
