@@ -18,7 +18,8 @@ from tests.simulator.tenants import demo_scenario
 def main() -> int:
     scenario, subscriptions = demo_scenario()
     with Simulator(scenario) as sim:
-        run = run_collector(base_config(sim, subscription_ids=subscriptions), epack_env(sim))
+        config = base_config(sim, subscription_ids=subscriptions, level="internal")
+        run = run_collector(config, epack_env(sim))
         requests = len(sim.log)
     for entry in run.progress:
         print(f"progress: {entry['message']}")
