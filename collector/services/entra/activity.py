@@ -9,7 +9,7 @@ requested.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -38,45 +38,33 @@ def window_start(now: datetime) -> str:
     return format_timestamp(now - LOOKBACK)
 
 
-def directory_audits_query(now: datetime) -> GraphQuery:
+def _last_week(
+    builder: Callable[[Any], Any], time_field: str, fields: str, now: datetime
+) -> GraphQuery:
+    """A reporting listing of the last 168 hours, newest first, with only the fields counted."""
     return GraphQuery(
-        lambda client: client.audit_logs.directory_audits,
-        filter=f"activityDateTime ge {window_start(now)}",
-        orderby=("activityDateTime desc",),
-        select=(
-            "id",
-            "activityDateTime",
-            "category",
-            "loggedByService",
-            "operationType",
-            "result",
-            "targetResources",
-        ),
+        builder,
+        filter=f"{time_field} ge {window_start(now)}",
+        orderby=(f"{time_field} desc",),
+        select=("id", time_field, *fields.split()),
         top=999,
         reporting=True,
+    )
+
+
+def directory_audits_query(now: datetime) -> GraphQuery:
+    fields = "category loggedByService operationType result targetResources"
+    return _last_week(
+        lambda client: client.audit_logs.directory_audits, "activityDateTime", fields, now
     )
 
 
 def sign_ins_query(now: datetime) -> GraphQuery:
-    return GraphQuery(
-        lambda client: client.audit_logs.sign_ins,
-        filter=f"createdDateTime ge {window_start(now)}",
-        orderby=("createdDateTime desc",),
-        select=(
-            "id",
-            "createdDateTime",
-            "userId",
-            "appId",
-            "status",
-            "conditionalAccessStatus",
-            "appliedConditionalAccessPolicies",
-            "clientAppUsed",
-            "riskLevelAggregated",
-            "riskLevelDuringSignIn",
-        ),
-        top=999,
-        reporting=True,
+    fields = (
+        "userId appId status conditionalAccessStatus appliedConditionalAccessPolicies clientAppUsed "
+        "riskLevelAggregated riskLevelDuringSignIn"
     )
+    return _last_week(lambda client: client.audit_logs.sign_ins, "createdDateTime", fields, now)
 
 
 def normalize(value: Any) -> str:
