@@ -98,7 +98,7 @@ class TokenManager:
         if isinstance(self._identity.assertion, GitHubOidcAssertion):
             await self._identity.assertion.refresh()
         try:
-            token = await self._identity.credential.get_token(scope)
+            token = await self._identity.credential.get_token_info(scope)
         except FatalError:
             raise
         except TransportFailure as failure:
@@ -109,7 +109,12 @@ class TokenManager:
         except Exception as exc:  # azure-identity raises several unrelated types
             raise self._classify(label, exc) from None
         access_token = getattr(token, "token", None)
-        if not isinstance(access_token, str) or not access_token:
+        token_type = getattr(token, "token_type", "") or ""
+        if (
+            not isinstance(access_token, str)
+            or not access_token
+            or token_type.lower() not in ("", "bearer")
+        ):
             raise AuthError(f"token response for {label} is invalid")
         self.issued.append(access_token)
         self._check_claims(label, access_token)

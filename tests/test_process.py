@@ -299,3 +299,17 @@ def test_https_proxy_and_no_proxy_are_honoured(scenario: Scenario, sim: Simulato
     arm_port = sim.origin("arm").rsplit(":", 1)[1]
     # Graph and ARM went through the proxy; the login host was excluded by NO_PROXY.
     assert tunnels == {f"127.0.0.1:{graph_port}", f"127.0.0.1:{arm_port}"}
+
+
+def test_non_bearer_token_type_is_an_auth_error(scenario: Scenario, sim: Simulator) -> None:
+    scenario.faults.append(
+        Fault(
+            "login",
+            "/",
+            200,
+            {"token_type": "pop", "expires_in": 3600, "access_token": "not-a-jwt-token-value"},
+        )
+    )
+    run = run_collector(base_config(sim), epack_env(sim))
+    assert (run.returncode, run.stderr.strip()) == (3, "error: token response for graph is invalid")
+    assert "not-a-jwt-token-value" not in run.stdout + run.stderr
