@@ -41,6 +41,9 @@ from collector.surfaces import (
 
 MAX_PAGES: Final = 10_000
 MAX_CONCURRENT: Final = 4
+# National clouds do not offer every Graph API; there a 404 means "not offered here" and is
+# reported as such (issue 9), not as a failed request. Elsewhere only G12 treats 404 so (§6.2).
+NATIONAL_CLOUDS: Final = frozenset({"AzureUSGovernment", "AzureChinaCloud"})
 LICENCE_RETRY_DELAY_SECONDS: Final = 2.0
 _CODE_RE: Final = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
 
@@ -207,7 +210,7 @@ class GraphReader:
                 raise SurfaceError(Failure("licence", text, status))
             if status == 403:
                 raise SurfaceError(Failure("permission", text, status))
-            if status == 404 and not_found_is_cause:
+            if status == 404 and (not_found_is_cause or self.cloud.name in NATIONAL_CLOUDS):
                 raise SurfaceError(Failure("not_found", text, status))
             raise SurfaceError(Failure("error", text, status))
 

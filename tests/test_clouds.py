@@ -62,3 +62,32 @@ def test_public_hostnames_appear_only_in_the_cloud_table() -> None:
 def test_no_graph_beta_url_literals() -> None:
     sources = [*Path(REPO / "collector").rglob("*.py")]
     assert not [p for p in sources if re.search(r"graph[^\"']*/beta|/beta/", p.read_text())]
+
+
+def test_an_api_the_national_cloud_does_not_offer_is_reported_as_such(sim: Simulator) -> None:
+    install_entra(
+        sim.scenario
+    )  # no directory audits exist in this simulated cloud: Graph answers 404
+    cloud = cloud_for("AzureChinaCloud", None)
+    host = {cloud.authority: "login", cloud.graph: "graph", cloud.resource_manager: "arm"}
+    for origin, service in host.items():
+        sim.aliases.setdefault(service, set()).add(origin)
+    by_name = {origin.removeprefix("https://"): service for origin, service in host.items()}
+    sim.scenario.graph_collections["/auditLogs/signIns"] = []
+
+    def route(name: str, port: int) -> tuple[str, int]:
+        return "127.0.0.1", int(sim.origin(by_name[name]).rsplit(":", 1)[1])
+
+    with ConnectProxy(route) as proxy:
+        run = run_collector(
+            base_config(None, azure_environment="AzureChinaCloud", level="internal"),
+            epack_env(sim, HTTPS_PROXY=proxy.url),
+        )
+    assert run.returncode == 0, run.stderr
+    entra = run.artifact("entra.json")
+    assert entra is not None and "directory_activity" not in entra and "sign_in_monitoring" in entra
+    assert entra["diagnostics"]["tenant_errors"] == []
+    assert entra["diagnostics"]["warnings"] == [
+        "Directory audit log unavailable: Microsoft Graph returned 404 in this tenant or cloud; dependent "
+        "metrics are null [directory_audit_activity]"
+    ]
