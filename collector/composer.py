@@ -52,7 +52,7 @@ from collector.services.entra import (
 )
 from collector.services.entra.activity import SignInMonitoring
 from collector.subscription_collection import collect_subscription, expected_surfaces
-from collector.surfaces import Failure, Outcome, SurfaceError
+from collector.surfaces import Failure, Outcome, SurfaceError, record
 from collector.tokens import TokenManager
 
 T = TypeVar("T")
@@ -75,14 +75,6 @@ def egress_rules(config: Config, inputs: CredentialInputs) -> list[EgressRule]:
     return rules
 
 
-async def surface(call: Callable[[], Awaitable[T]]) -> Outcome[T]:
-    """Run one surface; a SurfaceError becomes an unavailable outcome, never an exception."""
-    try:
-        return Outcome(await call())
-    except SurfaceError as error:
-        return Outcome(None, (error.failure,))
-
-
 @dataclass
 class Collection:
     """Mutable state of one run, filled as surfaces complete."""
@@ -99,21 +91,15 @@ class Collection:
     deadline_hit: bool = False
 
 
-async def _record(
-    store: dict[str, Outcome[Any]], key: str, call: Callable[[], Awaitable[Any]]
-) -> None:
-    store[key] = await surface(call)
-
-
 async def _users_then_roles(state: Collection, reader: GraphReader) -> None:
     """G3/G5, then G8 only when G3 is available, then G9 only when G8 is (§5.1.6)."""
     directory, activity = await users.fetch_with_sign_in_activity(reader, state.now)
     state.entra["G3"], state.entra["G5"] = directory, activity
     if not directory.available:
         return
-    await _record(state.entra, "G8", lambda: roles.fetch_assignments(reader))
+    await record(state.entra, "G8", lambda: roles.fetch_assignments(reader))
     if state.entra["G8"].available:
-        await _record(state.entra, "G9", lambda: roles.fetch_eligible_count(reader))
+        await record(state.entra, "G9", lambda: roles.fetch_eligible_count(reader))
 
 
 async def _collect_entra(state: Collection, reader: GraphReader) -> None:
@@ -132,7 +118,7 @@ async def _collect_entra(state: Collection, reader: GraphReader) -> None:
         independent["G14"] = lambda: activity.fetch_sign_in_monitoring(reader, now)
     await asyncio.gather(
         _users_then_roles(state, reader),
-        *(_record(state.entra, key, call) for key, call in independent.items()),
+        *(record(state.entra, key, call) for key, call in independent.items()),
     )
 
 

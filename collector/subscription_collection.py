@@ -24,16 +24,9 @@ from collector.services.azure import (
     storage,
 )
 from collector.services.azure.context import SubscriptionContext
-from collector.surfaces import Outcome, SurfaceError
+from collector.surfaces import Outcome, record
 
 Outcomes = dict[str, Outcome[Any]]
-
-
-async def _record(outcomes: Outcomes, key: str, call: Callable[[], Awaitable[Any]]) -> None:
-    try:
-        outcomes[key] = Outcome(await call())
-    except SurfaceError as error:
-        outcomes[key] = Outcome(None, (error.failure,))
 
 
 def _available(outcomes: Outcomes, key: str) -> bool:
@@ -48,14 +41,14 @@ def _value(outcomes: Outcomes, key: str) -> Any:
 
 async def _policy(ctx: SubscriptionContext, outcomes: Outcomes) -> None:
     """A4, then A5 unless the assignment count is exactly 0 (called when A4 failed)."""
-    await _record(outcomes, "A4", lambda: policy.fetch_assignment_count(ctx))
+    await record(outcomes, "A4", lambda: policy.fetch_assignment_count(ctx))
     if outcomes["A4"].value != 0 or not outcomes["A4"].available:
-        await _record(outcomes, "A5", lambda: policy.fetch_compliance(ctx))
+        await record(outcomes, "A5", lambda: policy.fetch_compliance(ctx))
 
 
 async def _sql(ctx: SubscriptionContext, outcomes: Outcomes) -> None:
     """A8, A9 per server when A8 is available, A10 per database when A9 is complete."""
-    await _record(outcomes, "A8", lambda: sql.fetch_servers(ctx))
+    await record(outcomes, "A8", lambda: sql.fetch_servers(ctx))
     servers: sql.SqlServers | None = _value(outcomes, "A8")
     if servers is None:
         return
@@ -69,7 +62,7 @@ async def _sql(ctx: SubscriptionContext, outcomes: Outcomes) -> None:
 
 async def _backup(ctx: SubscriptionContext, outcomes: Outcomes) -> None:
     """A13, then A14–A16 for every vault when A13 is available."""
-    await _record(outcomes, "A13", lambda: backup.fetch_vaults(ctx))
+    await record(outcomes, "A13", lambda: backup.fetch_vaults(ctx))
     vaults: list[backup.Vault] | None = _value(outcomes, "A13")
     if vaults is None:
         return
@@ -130,7 +123,7 @@ async def collect_subscription(ctx: SubscriptionContext, level: str, outcomes: O
         _policy(ctx, outcomes),
         _sql(ctx, outcomes),
         _backup(ctx, outcomes),
-        *(_record(outcomes, key, call) for key, call in independent.items()),
+        *(record(outcomes, key, call) for key, call in independent.items()),
     )
     await _diagnostics_coverage(ctx, outcomes)
 

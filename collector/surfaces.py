@@ -7,8 +7,11 @@ code, so a failure can be written to an artifact as it is.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Final, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
+
+from collector.errors import FatalError
 
 T = TypeVar("T")
 
@@ -77,3 +80,72 @@ def kind_failure_text(service: str, route: str, kind: str) -> str:
 def is_licence_error(code: str, message: str, body: bytes) -> bool:
     haystack = f"{code} {message} {body[:4096].decode('utf-8', 'replace')}".lower()
     return any(marker in haystack for marker in LICENCE_MARKERS)
+
+
+_SUB = "/subscriptions/[subscription_id]"
+_VAULT = (
+    f"{_SUB}/resourceGroups/[resource_group]/providers/Microsoft.RecoveryServices/vaults/[vaults]"
+)
+# Each surface's first-request route (§6.6.1 form), for failures that have no request of their own.
+SURFACE_ROUTES: Final = {
+    "G2": "/subscribedSkus?$select",
+    "G3": "/users?$select&$top",
+    "G4": "/reports/authenticationMethods/userRegistrationDetails",
+    "G5": "/users?$select&$top",
+    "G6": "/identity/conditionalAccess/policies?$select",
+    "G7": "/policies/identitySecurityDefaultsEnforcementPolicy",
+    "G8": "/roleManagement/directory/roleAssignments?$select&$top",
+    "G9": "/roleManagement/directory/roleEligibilitySchedules?$expand&$top",
+    "G10": "/servicePrincipals?$filter&$select&$top",
+    "G11": "/applications?$select&$top",
+    "G12": "/security/secureScores?$top",
+    "G13": "/auditLogs/directoryAudits?$filter&$orderby&$select&$top",
+    "G14": "/auditLogs/signIns?$filter&$orderby&$select&$top",
+    "A1": f"{_SUB}/providers/Microsoft.Security/secureScores/[securescores]?api-version",
+    "A2": f"{_SUB}/providers/Microsoft.Security/assessments?api-version",
+    "A3": f"{_SUB}/providers/Microsoft.Authorization/roleAssignments?$filter&api-version",
+    "A4": f"{_SUB}/providers/Microsoft.Authorization/policyAssignments?api-version",
+    "A5": f"{_SUB}/providers/Microsoft.PolicyInsights/policyStates/[policystates]/summarize?api-version",
+    "A6": f"{_SUB}/providers/Microsoft.Storage/storageAccounts?api-version",
+    "A7": f"{_SUB}/providers/Microsoft.KeyVault/vaults?api-version",
+    "A8": f"{_SUB}/providers/Microsoft.Sql/servers?api-version",
+    "A9": f"{_SUB}/resourceGroups/[resource_group]/providers/Microsoft.Sql/servers/[servers]/databases?api-version",
+    "A10": "[resource_id]/transparentDataEncryption/current?api-version",
+    "A11": f"{_SUB}/providers/Microsoft.Compute/virtualMachines?api-version",
+    "A12": f"{_SUB}/providers/Microsoft.Network/publicIPAddresses?api-version",
+    "A13": f"{_SUB}/providers/Microsoft.RecoveryServices/vaults?api-version",
+    "A14": f"{_VAULT}/backupProtectedItems?api-version",
+    "A15": f"{_VAULT}/backupPolicies?api-version",
+    "A16": f"{_VAULT}/backupJobs?$filter&api-version",
+    "A17": f"{_SUB}/providers/Microsoft.Network/networkSecurityGroups?api-version",
+    "A18": f"{_SUB}/providers/Microsoft.Insights/diagnosticSettings?api-version",
+    "A19": "[resource_id]/providers/Microsoft.Insights/diagnosticSettings?api-version",
+    "A20": f"{_SUB}/resources?api-version",
+}
+
+
+def unexpected_shape(key: str) -> Failure:
+    """A response that decoded but could not be aggregated: a surface error, never a crash."""
+    service = "graph" if key.startswith("G") else "arm"
+    return Failure(
+        "error", kind_failure_text(service, SURFACE_ROUTES[key], "invalid JSON response")
+    )
+
+
+async def outcome_of(key: str, call: Callable[[], Awaitable[T]]) -> Outcome[T]:
+    """Run one surface: any failure but a fatal one becomes an unavailable outcome (§3.6)."""
+    try:
+        return Outcome(await call())
+    except SurfaceError as error:
+        return Outcome(None, (error.failure,))
+    except FatalError:
+        raise
+    except Exception:
+        return Outcome(None, (unexpected_shape(key),))
+
+
+async def record(
+    store: dict[str, Outcome[Any]], key: str, call: Callable[[], Awaitable[Any]]
+) -> None:
+    """Run surface `key` and store its outcome under that key."""
+    store[key] = await outcome_of(key, call)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from collector.arm import ArmClients, ArmRoute, ArmScope, to_json
-from collector.surfaces import Failure, SurfaceError
+from collector.errors import FatalError
+from collector.surfaces import Failure, SurfaceError, unexpected_shape
 
 T = TypeVar("T")
 JsonObject = dict[str, Any]
@@ -65,7 +66,9 @@ class SubscriptionContext:
         return items
 
 
-async def per_item(calls: list[Awaitable[T]]) -> tuple[list[T | None], tuple[Failure, ...]]:
+async def per_item(
+    key: str, calls: list[Awaitable[T]]
+) -> tuple[list[T | None], tuple[Failure, ...]]:
     """Run every per-item call (each one even when another fails), in item order.
 
     Returns one value per item (None where its call failed) and the failures in item order:
@@ -74,7 +77,11 @@ async def per_item(calls: list[Awaitable[T]]) -> tuple[list[T | None], tuple[Fai
     """
     results = await asyncio.gather(*calls, return_exceptions=True)
     for result in results:
-        if isinstance(result, BaseException) and not isinstance(result, SurfaceError):
+        if isinstance(result, FatalError | asyncio.CancelledError):
             raise result
-    failures = tuple(r.failure for r in results if isinstance(r, SurfaceError))
+    failures = tuple(
+        r.failure if isinstance(r, SurfaceError) else unexpected_shape(key)
+        for r in results
+        if isinstance(r, BaseException)
+    )
     return [None if isinstance(r, BaseException) else r for r in results], failures

@@ -86,5 +86,7 @@ async def fetch_resource_coverage(
 ) -> tuple[int, tuple[Failure, ...]]:
     """How many monitored resources have an enabled diagnostic setting; failures per call."""
     async with ctx.client(MonitorManagementClient) as client:
-        covered, failures = await per_item([_resource_covered(ctx, client, r) for r in monitored])
+        covered, failures = await per_item(
+            "A19", [_resource_covered(ctx, client, r) for r in monitored]
+        )
     return sum(1 for value in covered if value), failures

@@ -68,7 +68,9 @@ async def fetch_databases(
 ) -> tuple[list[str], tuple[Failure, ...]]:
     """DB: non-master database IDs of every server, in server order; failures per call."""
     async with ctx.client(SqlManagementClient) as client:
-        lists, failures = await per_item([_databases_of(ctx, client, sid) for sid in servers.ids])
+        lists, failures = await per_item(
+            "A9", [_databases_of(ctx, client, sid) for sid in servers.ids]
+        )
     return [db for names in lists for db in names or ()], failures
 
 
@@ -92,5 +94,7 @@ async def fetch_tde(
 ) -> tuple[int, tuple[Failure, ...]]:
     """How many databases report TDE `Enabled`; failures per call."""
     async with ctx.client(SqlManagementClient) as client:
-        states, failures = await per_item([_tde_enabled(ctx, client, d) for d in database_ids])
+        states, failures = await per_item(
+            "A10", [_tde_enabled(ctx, client, d) for d in database_ids]
+        )
     return sum(1 for enabled in states if enabled), failures

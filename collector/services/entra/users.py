@@ -17,7 +17,7 @@ from typing import Any
 
 from collector.graph import GraphQuery, GraphReader
 from collector.metrics import parse_timestamp, pct
-from collector.surfaces import Outcome, SurfaceError
+from collector.surfaces import Outcome, outcome_of
 
 DIRECTORY_QUERY = GraphQuery(
     lambda client: client.users, select=("id", "accountEnabled", "userType"), top=999
@@ -128,16 +128,16 @@ async def fetch_with_sign_in_activity(
     """G5 and G3 from one listing when possible; G3 on its own when G5 is unavailable."""
     directory = UserDirectory()
     activity = SignInActivity(now=now)
-    try:
+
+    async def both() -> SignInActivity:
         async for page in reader.pages(SIGN_IN_QUERY):
             directory.add_page(page)
             activity.add_page(page)
-    except SurfaceError as error:
-        sign_in: Outcome[SignInActivity] = Outcome(None, (error.failure,))
-        if error.failure.cause == "deadline":
-            return Outcome(None, (error.failure,)), sign_in
-        try:
-            return Outcome(await fetch_directory(reader)), sign_in
-        except SurfaceError as directory_error:
-            return Outcome(None, (directory_error.failure,)), sign_in
-    return Outcome(directory), Outcome(activity)
+        return activity
+
+    sign_in = await outcome_of("G5", both)
+    if sign_in.available:
+        return Outcome(directory), sign_in
+    if any(failure.cause == "deadline" for failure in sign_in.failures):
+        return Outcome(None, sign_in.failures), sign_in
+    return await outcome_of("G3", lambda: fetch_directory(reader)), sign_in

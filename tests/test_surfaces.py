@@ -1,0 +1,52 @@
+"""An unexpected response shape nulls its surface; only fatal errors end the run (§3.6)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from collector.errors import AuthError
+from collector.services.azure.context import per_item
+from collector.surfaces import Failure, SurfaceError, outcome_of
+
+
+async def _broken() -> int:
+    raise KeyError("properties")  # an aggregation that met a shape nobody expected
+
+
+async def _denied() -> int:
+    raise SurfaceError(Failure("permission"))
+
+
+async def _fine() -> int:
+    return 7
+
+
+def test_unexpected_exception_becomes_a_surface_error_with_the_surface_route() -> None:
+    outcome = asyncio.run(outcome_of("G11", _broken))
+    assert not outcome.available
+    assert outcome.failures == (
+        Failure("error", "graph request /applications?$select&$top failed: invalid JSON response"),
+    )
+
+
+def test_fatal_errors_still_end_the_run() -> None:
+    async def fatal() -> int:
+        raise AuthError("token request for graph failed: status=401")
+
+    with pytest.raises(AuthError):
+        asyncio.run(outcome_of("G3", fatal))
+
+
+def test_per_item_keeps_every_result_and_every_failure_in_item_order() -> None:
+    values, failures = asyncio.run(per_item("A10", [_fine(), _broken(), _denied(), _fine()]))
+    assert values == [7, None, None, 7]
+    assert failures == (
+        Failure(
+            "error",
+            "arm request [resource_id]/transparentDataEncryption/current?api-version failed: "
+            "invalid JSON response",
+        ),
+        Failure("permission"),
+    )
