@@ -283,3 +283,14 @@ def test_secure_score_empty_and_server_error(sim: Simulator) -> None:
     ]
     assert data["apps"]["credentials_expired_count"] is None
     assert data["apps"]["enabled_enterprise_apps_count"] is not None
+
+
+def test_secure_score_without_current_score_is_null_but_not_a_gap(sim: Simulator) -> None:
+    load_tenant(sim)
+    sim.scenario.graph_collections["/security/secureScores"] = [
+        {"currentScore": "n/a", "maxScore": 80}
+    ]
+    _, data = collect(sim)
+    assert data["secure_score"] == {"identity_pct": None}  # pctf of a non-number is null
+    assert data["diagnostics"]["warnings"] == []  # the maximum is usable: no `empty` cause
+    assert data["diagnostics"]["license"]["capabilities_unavailable"] == []
