@@ -32,11 +32,11 @@ MISSING_REGISTRATION: Final = "missingsubscriptionregistration"
 
 @dataclass
 class ArmClients:
-    """Builds azure-mgmt clients that all share one credential and one HTTP client."""
+    """Builds azure-mgmt clients that all share one credential and one HTTP transport."""
 
     cloud: Cloud
     credential: Any
-    http: httpx.AsyncClient
+    transport: httpx.AsyncBaseTransport
 
     def policies(self) -> list[Any]:
         return [
@@ -52,7 +52,7 @@ class ArmClients:
             base_url=self.cloud.resource_manager,
             credential_scopes=[self.cloud.arm_scope],
             policies=self.policies(),
-            transport=GuardedAzureTransport(self.http),
+            transport=GuardedAzureTransport(self.transport),
         )
 
 

@@ -56,7 +56,10 @@ from collector.surfaces import Failure, Outcome, SurfaceError, record
 from collector.tokens import TokenManager
 
 T = TypeVar("T")
-CONCURRENT_SUBSCRIPTIONS = 4
+# More subscriptions in flight than run-wide ARM slots: ARM throttles reads per subscription
+# (about 25 a second after a burst), so spreading the 16 slots over many subscriptions keeps
+# each one under its limit, and no slow subscription leaves slots idle at the end.
+CONCURRENT_SUBSCRIPTIONS = 32
 ARM_CONCURRENT_REQUESTS = 16
 ARM_READ_POSTS = ("/policyStates/latest/summarize", "/providers/Microsoft.ResourceGraph/resources")
 
@@ -269,10 +272,11 @@ async def collect(
     transport.deadline = deadline
     http = build_http_client(transport)
     async with http:
-        tokens = TokenManager(config, build_identity_credential(config, inputs, http))
+        credential = build_identity_credential(config, inputs, http, transport)
+        tokens = TokenManager(config, credential)
         transport.reauthorize = tokens.bearer_for
         async with tokens:
-            return await _run(config, now, deadline, tokens, http, protocol)
+            return await _run(config, now, deadline, tokens, http, transport, protocol)
 
 
 async def _run(
@@ -281,6 +285,7 @@ async def _run(
     deadline: float,
     tokens: TokenManager,
     http: httpx.AsyncClient,
+    transport: GuardedTransport,
     protocol: ProtocolWriter,
 ) -> list[Artifact]:
     try:
@@ -293,7 +298,7 @@ async def _run(
             "collection deadline exceeded before the tenant organization was read"
         ) from None
     state = Collection(config=config, now=now)
-    clients = ArmClients(config.cloud, tokens, http)
+    clients = ArmClients(config.cloud, tokens, transport)
     try:
         async with asyncio.timeout_at(_loop_deadline(deadline)):
             await _collect_all(state, reader, clients, protocol)

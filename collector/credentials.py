@@ -46,13 +46,16 @@ class IdentityCredential:
 
 
 def build_identity_credential(
-    config: Config, inputs: CredentialInputs, http: httpx.AsyncClient
+    config: Config,
+    inputs: CredentialInputs,
+    http: httpx.AsyncClient,
+    transport: httpx.AsyncBaseTransport,
 ) -> IdentityCredential:
-    """Create the azure-identity credential that sends through the shared guarded client."""
+    """Create the azure-identity credential that sends through the shared guarded transport."""
     options: dict[str, Any] = {
         "authority": config.cloud.authority,
         "disable_instance_discovery": True,
-        "transport": GuardedAzureTransport(http),
+        "transport": GuardedAzureTransport(transport),
         "retry_total": 0,
         "permit_redirects": False,
         "logging_enable": False,

@@ -15,6 +15,7 @@ import os
 import random
 import ssl
 import time
+import zlib
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,9 +23,12 @@ from typing import Final
 from urllib.parse import urlsplit
 
 import certifi
+import httpcore
 import httpx
 
 from collector._version import __version__
+from collector.network import Pool, connection_pool
+from collector.pacing import Pacer, throttling_scope
 
 USER_AGENT: Final = f"epack-collector-microsoft-cloud/{__version__}"
 MAX_ATTEMPTS: Final = 5
@@ -33,6 +37,17 @@ RETRY_AFTER_CAP_SECONDS: Final = 60.0
 ATTEMPT_TIMEOUT_SECONDS: Final = 60.0
 CONNECT_TIMEOUT_SECONDS: Final = 10.0
 MAX_BODY_BYTES: Final = 32 * 1024 * 1024
+NOT_RETRIED: Final = frozenset({"response too large", "invalid JSON response"})
+# One keep-alive pool per origin, sized for the most requests the composer sends to one service
+# at once (16 on ARM). httpcore scans every connection of a pool on every request, so a pool
+# shared by all services, or one larger than needed, costs CPU on each request (issue 8).
+POOL_LIMITS: Final = httpx.Limits(max_connections=20, max_keepalive_connections=20)
+REQUEST_TIMEOUT: Final = httpx.Timeout(ATTEMPT_TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS)
+DEFAULT_HEADERS: Final = {
+    "User-Agent": USER_AGENT,
+    "Accept": "application/json",
+    "Accept-Encoding": "gzip, deflate",
+}
 
 
 class TransportFailure(Exception):
@@ -142,13 +157,12 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         self._rules = {rule.origin: rule for rule in rules}
         env = dict(os.environ if environ is None else environ)
         self._no_proxy_env = env
-        self._direct = httpx.AsyncHTTPTransport(verify=ssl_context)
-        proxy_url = env.get("https_proxy") or env.get("HTTPS_PROXY")
-        self._proxied = (
-            httpx.AsyncHTTPTransport(verify=ssl_context, proxy=proxy_url) if proxy_url else None
-        )
+        self._ssl_context = ssl_context
+        self._proxy_url = env.get("https_proxy") or env.get("HTTPS_PROXY")
+        self._pools: dict[str, Pool] = {}
         self.deadline: float | None = None
         self.stats = TransportStats()
+        self.pacer = Pacer()
         # Gives a current bearer token for an origin, so a retry never re-sends an expired one.
         self.reauthorize: Callable[[str], Awaitable[str | None]] | None = None
 
@@ -169,13 +183,16 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             return
         raise EgressRefused()
 
-    def _route(self, request: httpx.Request) -> httpx.AsyncHTTPTransport:
-        if self._proxied is None:
-            return self._direct
-        host = request.url.host
-        if _bypass_proxy(host, request.url.port, self._no_proxy_env):
-            return self._direct
-        return self._proxied
+    def _pool(self, request: httpx.Request) -> Pool:
+        """The origin's own pool, direct or through HTTPS_PROXY as NO_PROXY decides."""
+        origin = origin_of(str(request.url))
+        pool = self._pools.get(origin)
+        if pool is None:
+            proxy = self._proxy_url
+            if proxy and _bypass_proxy(request.url.host, request.url.port, self._no_proxy_env):
+                proxy = None
+            pool = self._pools[origin] = connection_pool(self._ssl_context, POOL_LIMITS, proxy)
+        return pool
 
     def _remaining(self) -> float | None:
         if self.deadline is None:
@@ -183,18 +200,30 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         return self.deadline - time.monotonic()
 
     async def _attempt(self, request: httpx.Request) -> httpx.Response:
-        transport = self._route(request)
+        pool = self._pool(request)
         timeout = ATTEMPT_TIMEOUT_SECONDS
         remaining = self._remaining()
         if remaining is not None:
             if remaining <= 0:
                 raise DeadlineExceeded()
             timeout = min(timeout, remaining)
+        outgoing = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=request.content,
+            extensions=request.extensions,
+        )
         try:
             async with asyncio.timeout(timeout):
-                response = await transport.handle_async_request(request)
+                response = await pool.handle_async_request(outgoing)
                 try:
-                    body = await _read_capped(response)
+                    body = await _read_capped(response, _content_encoding(response.headers))
                 finally:
                     await response.aclose()
         except TimeoutError:
@@ -202,18 +231,18 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             if remaining is not None and remaining <= 0:
                 raise DeadlineExceeded() from None
             raise TransportFailure("timeout") from None
-        except httpx.TimeoutException:
+        except httpcore.TimeoutException:
             raise TransportFailure("timeout") from None
-        except httpx.TransportError:
+        except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.ProxyError, OSError):
             raise TransportFailure("connection error") from None
         self.stats.bytes_received += len(body)
         headers = [
             (name, value)
-            for name, value in response.headers.multi_items()
-            if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+            for name, value in response.headers
+            if name.lower() not in (b"content-encoding", b"content-length", b"transfer-encoding")
         ]
         return httpx.Response(
-            response.status_code,
+            response.status,
             headers=headers,
             content=body,
             request=request,
@@ -225,7 +254,9 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         request.headers["User-Agent"] = USER_AGENT  # one product identity, whatever SDK built it
         await request.aread()
         self.stats.by_origin[origin_of(str(request.url))] += 1
+        scope = throttling_scope(str(request.url))
         for attempt in range(1, MAX_ATTEMPTS + 1):
+            await self._pace(scope)
             if attempt > 1:
                 await self._refresh_bearer(request)
             self.stats.requests += 1
@@ -233,12 +264,13 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             try:
                 response = await self._attempt(request)
             except TransportFailure as failure:
-                if failure.kind == "response too large" or attempt == MAX_ATTEMPTS:
+                if failure.kind in NOT_RETRIED or attempt == MAX_ATTEMPTS:
                     raise
             else:
+                retry_after = response.headers.get("retry-after")
+                self.pacer.observe(scope, response.status_code, _parse_retry_after(retry_after))
                 if response.status_code not in RETRYABLE_STATUSES or attempt == MAX_ATTEMPTS:
                     return response
-                retry_after = response.headers.get("retry-after")
             delay = retry_delay(attempt, retry_after)
             remaining = self._remaining()
             if remaining is not None and delay >= remaining:
@@ -246,6 +278,16 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             self.stats.retries += 1
             await asyncio.sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _pace(self, scope: str) -> None:
+        """Wait for the scope's next start slot (see collector.pacing); never past the deadline."""
+        delay = self.pacer.reserve(scope)
+        if delay <= 0:
+            return
+        remaining = self._remaining()
+        if remaining is not None and delay >= remaining:
+            raise DeadlineExceeded()
+        await asyncio.sleep(delay)
 
     async def _refresh_bearer(self, request: httpx.Request) -> None:
         if self.reauthorize is None or not request.headers.get("Authorization", "").startswith(
@@ -257,19 +299,48 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             request.headers["Authorization"] = f"Bearer {token}"
 
     async def aclose(self) -> None:
-        await self._direct.aclose()
-        if self._proxied is not None:
-            await self._proxied.aclose()
+        for pool in self._pools.values():
+            await pool.aclose()
 
 
-async def _read_capped(response: httpx.Response) -> bytes:
+def _content_encoding(headers: list[tuple[bytes, bytes]]) -> str:
+    for name, value in headers:
+        if name.lower() == b"content-encoding":
+            return value.decode("latin-1").strip().lower()
+    return "identity"
+
+
+async def _read_capped(response: httpcore.Response, encoding: str) -> bytes:
+    """The whole body, decompressed (gzip or deflate, as the client accepts), at most 32 MiB.
+
+    The cap applies to the decompressed size, and decompression stops at the cap, so a small
+    compressed body cannot expand into memory.
+    """
+    decoder = None
+    if encoding == "gzip":
+        decoder = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    elif encoding == "deflate":
+        decoder = zlib.decompressobj()
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
+    try:
+        async for chunk in response.aiter_stream():
+            while chunk:
+                if decoder is None:
+                    data, chunk = chunk, b""
+                else:
+                    data = decoder.decompress(chunk, MAX_BODY_BYTES + 1 - size)
+                    chunk = decoder.unconsumed_tail
+                size += len(data)
+                if size > MAX_BODY_BYTES:
+                    raise TransportFailure("response too large")
+                chunks.append(data)
+        tail = decoder.flush() if decoder is not None else b""
+        if size + len(tail) > MAX_BODY_BYTES:
             raise TransportFailure("response too large")
-        chunks.append(chunk)
+        chunks.append(tail)
+    except zlib.error:
+        raise TransportFailure("invalid JSON response") from None
     return b"".join(chunks)
 
 
@@ -292,11 +363,11 @@ def _bypass_proxy(host: str, port: int | None, env: dict[str, str]) -> bool:
 
 
 def build_http_client(transport: GuardedTransport) -> httpx.AsyncClient:
-    """The shared client: no env magic (the transport owns proxies), no redirects, fixed UA."""
+    """The client Kiota needs: no env magic (the transport owns proxies), no redirects."""
     return httpx.AsyncClient(
         transport=transport,
         trust_env=False,
         follow_redirects=False,
-        timeout=httpx.Timeout(ATTEMPT_TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS),
-        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        timeout=REQUEST_TIMEOUT,
+        headers=DEFAULT_HEADERS,
     )

@@ -17,8 +17,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
-
 from collector.arm import ArmClients, ArmScope
 from collector.clouds import Cloud, cloud_for
 from collector.graph import GraphReader, build_graph_client
@@ -32,11 +30,8 @@ def _default_cloud(cloud: Cloud | None) -> Cloud:
     return cloud if cloud is not None else cloud_for("AzureCloud", None)
 
 
-@asynccontextmanager
-async def _guarded_client(*origins: str) -> AsyncIterator[httpx.AsyncClient]:
-    transport = GuardedTransport([EgressRule(origin) for origin in origins], build_ssl_context())
-    async with build_http_client(transport) as client:
-        yield client
+def _guarded_transport(*origins: str) -> GuardedTransport:
+    return GuardedTransport([EgressRule(origin) for origin in origins], build_ssl_context())
 
 
 @asynccontextmanager
@@ -45,9 +40,9 @@ async def arm_context(
 ) -> AsyncIterator[SubscriptionContext]:
     """A SubscriptionContext for the `collector.services.azure` modules."""
     chosen = _default_cloud(cloud)
-    async with _guarded_client(chosen.resource_manager) as http:
+    async with _guarded_transport(chosen.resource_manager) as transport:
         yield SubscriptionContext(
-            ArmClients(chosen, credential, http),
+            ArmClients(chosen, credential, transport),
             ArmScope(asyncio.Semaphore(ARM_RUN_SLOTS)),
             subscription_id,
         )
@@ -57,5 +52,5 @@ async def arm_context(
 async def graph_reader(credential: Any, cloud: Cloud | None = None) -> AsyncIterator[GraphReader]:
     """A GraphReader for the `collector.services.entra` modules."""
     chosen = _default_cloud(cloud)
-    async with _guarded_client(chosen.graph) as http:
+    async with build_http_client(_guarded_transport(chosen.graph)) as http:
         yield GraphReader(build_graph_client(chosen, credential, http), chosen)

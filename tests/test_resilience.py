@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
 from datetime import UTC, datetime
@@ -238,6 +239,40 @@ def test_hostile_responses_degrade_one_surface_each(sim: Simulator) -> None:
     assert "apps" not in entra and "privileged_access" not in entra
     assert sim.requests("github") == []  # the foreign host received nothing, credentialed or not
     assert len([r for r in sim.requests("graph") if r.path == "/v1.0/subscribedSkus"]) == 5
+
+
+def test_compressed_bodies_are_decoded_and_capped_after_decompression(sim: Simulator) -> None:
+    install_entra(sim.scenario)
+    applications = json.dumps({"value": sim.scenario.graph_collections["/applications"]})
+    gzip_header = {"Content-Encoding": "gzip"}
+    sim.scenario.faults += [
+        Fault(
+            "graph",
+            "/v1.0/applications",
+            200,
+            raw_body=gzip.compress(applications.encode()),
+            headers=gzip_header,
+        ),
+        Fault(  # 40 MiB of JSON whitespace in a 40 KiB gzip body
+            "graph",
+            "/v1.0/servicePrincipals",
+            200,
+            raw_body=gzip.compress(b'{"value": [' + b" " * (40 * 1024 * 1024) + b"]}"),
+            headers=gzip_header,
+        ),
+        Fault(
+            "graph", "/v1.0/security/secureScores", 200, raw_body=b"not gzip", headers=gzip_header
+        ),
+    ]
+    entra = _entra_run(sim)
+    assert entra["diagnostics"]["tenant_errors"] == [
+        "enterprise_apps: graph request /servicePrincipals?$filter&$select&$top failed: response too large",
+        "identity_secure_score: graph request /security/secureScores?$top failed: invalid JSON response",
+    ]
+    assert entra["users"]["total_count"] == 11
+    # /applications arrived gzip-compressed and decoded cleanly (no application_credentials
+    # error); the corrupt body failed once, without retries.
+    assert len([r for r in sim.requests("graph") if r.path == "/v1.0/security/secureScores"]) == 1
 
 
 def test_paging_loop_and_beta_links_are_refused(sim: Simulator) -> None:

@@ -59,6 +59,29 @@ class Chaos:
     seed: int = 7
 
 
+@dataclass(frozen=True)
+class Bucket:
+    """A token bucket: `capacity` requests at once, refilled at `per_second`."""
+
+    capacity: float
+    per_second: float
+
+
+@dataclass
+class Throttling:
+    """Microsoft-like request limits, one token bucket per throttling scope.
+
+    ARM meters reads per subscription (a bucket of 250 refilled at 25 per second, and it
+    reports what is left in `x-ms-ratelimit-remaining-subscription-reads`); Graph meters
+    directory reads and the reporting APIs (G4, G13, G14) per tenant. A request that finds
+    its bucket empty is answered 429 with a whole-second `Retry-After`, as both services do.
+    """
+
+    arm_subscription_reads: Bucket = Bucket(250, 25)
+    graph_directory: Bucket = Bucket(2000, 200)
+    graph_reporting: Bucket = Bucket(5, 5)
+
+
 def graph_error(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "innerError": {"request-id": "sim"}}}
 
@@ -113,6 +136,9 @@ class Scenario:
     latency_seconds: float = 0.0
     slow_once: dict[str, float] = field(default_factory=dict)  # path prefix → one-time delay
     chaos: Chaos | None = None
+    throttling: Throttling | None = None
+    # Graph serves /users with signInActivity in pages of at most 120, whatever $top asks.
+    sign_in_activity_page_cap: int = 120
     github_subject: str = "repo:example/evidence:ref:refs/heads/main"  # what GitHub issues
     trusted_subject: str = "repo:example/evidence:ref:refs/heads/main"  # what the app trusts
     federated_tokens: list[str] = field(default_factory=list)  # workload identity tokens trusted

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import random
 import re
 import ssl
@@ -15,14 +16,15 @@ import tempfile
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit
 
 from tests.simulator.ca import write_ca_and_server_cert
-from tests.simulator.scenario import Fault, Scenario, arm_error, graph_error
+from tests.simulator.scenario import Bucket, Fault, Scenario, arm_error, graph_error
 
 SERVICES = ("login", "github", "graph", "arm")
 
@@ -55,6 +57,40 @@ class LoggedRequest:
     authorized: bool
     headers: dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.monotonic)  # when the request arrived
+
+
+class _TokenBucket:
+    """Refills continuously; `take` spends one token or says how long until one is due."""
+
+    def __init__(self, limit: Bucket) -> None:
+        self.limit = limit
+        self.tokens = limit.capacity
+        self.stamp = time.monotonic()
+
+    def take(self) -> float:
+        now = time.monotonic()
+        self.tokens = min(
+            self.limit.capacity, self.tokens + (now - self.stamp) * self.limit.per_second
+        )
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.limit.per_second
+
+
+def throttling_scope(service: str, path: str) -> str | None:
+    """The bucket a request is metered against: per subscription on ARM, per API family on Graph."""
+    if service == "arm":
+        segments = path.strip("/").split("/")
+        if len(segments) >= 2 and segments[0].lower() == "subscriptions":
+            return f"arm:{segments[1].lower()}"
+        return None
+    if service == "graph":
+        reporting = path.startswith(("/v1.0/reports/", "/v1.0/auditLogs/"))
+        return "graph:reporting" if reporting else "graph:directory"
+    return None
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -80,6 +116,10 @@ class Simulator:
         self.certificate_headers: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._chaos_counts: dict[str, int] = {}
+        self._buckets: dict[str, _TokenBucket] = {}
+        self.statuses: Counter[tuple[str, int]] = Counter()  # (service, status) served
+        self.bytes_sent: Counter[str] = Counter()  # response body bytes per service
+        self._arm_index: dict[int, tuple[int, dict[str, Any]]] = {}
         self.aliases: dict[str, set[str]] = {}  # service → extra origins (a national cloud's hosts)
         self._servers: dict[str, ThreadingHTTPServer] = {}
         self._threads: list[threading.Thread] = []
@@ -146,6 +186,37 @@ class Simulator:
             return 429, graph_error("TooManyRequests", "Too many requests"), {"Retry-After": "1"}
         return 503, graph_error("ServiceUnavailable", "Service unavailable"), {}
 
+    def throttle_response(self, service: str, path: str) -> tuple[int, Any, dict[str, str]] | None:
+        """A 429 when the request's bucket is empty (scenario.throttling); None to serve it."""
+        model = self.scenario.throttling
+        scope = throttling_scope(service, path)
+        if model is None or scope is None:
+            return None
+        limit = {
+            "arm": model.arm_subscription_reads,
+            "graph:reporting": model.graph_reporting,
+            "graph:directory": model.graph_directory,
+        }[scope.split(":")[0] if service == "arm" else scope]
+        with self._lock:
+            bucket = self._buckets.setdefault(scope, _TokenBucket(limit))
+            wait = bucket.take()
+        if wait == 0.0:
+            return None
+        headers = {"Retry-After": str(max(1, math.ceil(wait)))}
+        if service == "arm":
+            message = "Number of 'read' requests for subscription actor exceeded."
+            return 429, arm_error("SubscriptionRequestsThrottled", message), headers
+        return 429, graph_error("TooManyRequests", "Too many requests."), headers
+
+    def arm_lookup(self, table: dict[str, Any], key: str) -> Any:
+        """Case-insensitive route lookup, indexed once per table size (estates can be large)."""
+        with self._lock:
+            size, index = self._arm_index.get(id(table), (-1, {}))
+            if size != len(table):
+                index = {route.lower(): value for route, value in table.items()}
+                self._arm_index[id(table)] = (len(table), index)
+        return index.get(key)
+
     def take_delay(self, path: str) -> float:
         with self._lock:
             for prefix in list(self.scenario.slow_once):
@@ -195,6 +266,10 @@ class Simulator:
 def _handler_for(sim: Simulator, service: str) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; with Nagle on, the body waits for the
+        # client's delayed ACK (40 ms on Linux) on every response, which no Microsoft
+        # front end does.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # silence stderr
             return
@@ -207,6 +282,9 @@ def _handler_for(sim: Simulator, service: str) -> type[BaseHTTPRequestHandler]:
             raw: bytes | None = None,
         ) -> None:
             payload = raw if raw is not None else json.dumps(body).encode()
+            with sim._lock:
+                sim.statuses[(service, status)] += 1
+                sim.bytes_sent[service] += len(payload)
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
@@ -246,7 +324,9 @@ def _handler_for(sim: Simulator, service: str) -> type[BaseHTTPRequestHandler]:
                     body = {"error": {"code": "InternalServerError", "message": echoed}}
                 self._send(fault.status, body, fault.headers, fault.raw_body)
                 return
-            chaos = sim.chaos_response(service, self.path)
+            chaos = sim.chaos_response(service, self.path) or sim.throttle_response(
+                service, parts.path
+            )
             if chaos is not None:
                 self._send(*chaos)
                 return
@@ -500,6 +580,8 @@ def _graph(
             return 400, graph_error("BadRequest", "Invalid filter clause"), {}
         items = _SelectedRows(matching, params.get("$select"))
         cap = scenario.graph_page_caps.get(route, 999)
+        if route == "/users" and "signInActivity" in params.get("$select", ""):
+            cap = min(cap, scenario.sign_in_activity_page_cap)
         return (
             200,
             _page(
@@ -541,16 +623,16 @@ def _arm(
             )
         return 200, found, {}
     key = path.lower()
-    for route, document in scenario.arm_objects.items():
-        if route.lower() == key and method in ("GET", "POST"):
-            return 200, document, {}
+    document = sim.arm_lookup(scenario.arm_objects, key)
+    if document is not None and method in ("GET", "POST"):
+        return 200, document, {}
     if method != "GET":
         return 404, arm_error("ResourceNotFound", "The resource was not found."), {}
-    for route, items in scenario.arm_collections.items():
-        if route.lower() == key:
-            link_base = _origin(sim, "arm", headers) + path
-            page = _page(items, params, scenario.arm_page_size, link_base, "nextLink", "$skiptoken")
-            return 200, page, {}
+    items = sim.arm_lookup(scenario.arm_collections, key)
+    if items is not None:
+        link_base = _origin(sim, "arm", headers) + path
+        page = _page(items, params, scenario.arm_page_size, link_base, "nextLink", "$skiptoken")
+        return 200, page, {}
     if key.endswith("/providers/microsoft.insights/diagnosticsettings"):
         return 200, {"value": []}, {}  # a resource without diagnostic settings
     return 404, arm_error("ResourceNotFound", "The resource was not found."), {}

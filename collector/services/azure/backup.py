@@ -299,9 +299,9 @@ async def fetch_children(ctx: SubscriptionContext, vaults: list[Vault]) -> Backu
     """A14, A15 and A16 for every vault; every call is made even when another fails."""
     async with ctx.client(RecoveryServicesBackupClient) as client:
         items, policies, jobs = await asyncio.gather(
-            per_item("A14", [_items(ctx, client, vault) for vault in vaults]),
-            per_item("A15", [_policies(ctx, client, vault) for vault in vaults]),
-            per_item("A16", [_jobs(ctx, client, vault) for vault in vaults]),
+            per_item("A14", vaults, lambda vault: _items(ctx, client, vault)),
+            per_item("A15", vaults, lambda vault: _policies(ctx, client, vault)),
+            per_item("A16", vaults, lambda vault: _jobs(ctx, client, vault)),
         )
     for vault, item_list, retention, job_list in zip(
         vaults, items[0], policies[0], jobs[0], strict=True

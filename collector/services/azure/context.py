@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 from collector.arm import ArmClients, ArmRoute, ArmScope, to_json
 from collector.errors import FatalError
 from collector.surfaces import Failure, SurfaceError, unexpected_shape
 
 T = TypeVar("T")
+X = TypeVar("X")
 JsonObject = dict[str, Any]
 
 
@@ -66,22 +67,38 @@ class SubscriptionContext:
         return items
 
 
+PER_ITEM_WORKERS: Final = 8  # as many as one subscription may have requests in flight
+
+
 async def per_item(
-    key: str, calls: list[Awaitable[T]]
+    key: str, items: Sequence[X], call: Callable[[X], Awaitable[T]]
 ) -> tuple[list[T | None], tuple[Failure, ...]]:
-    """Run every per-item call (each one even when another fails), in item order.
+    """Run `call` for every item (each one even when another fails), in item order.
 
     Returns one value per item (None where its call failed) and the failures in item order:
     the surface is unavailable when any call failed, and diagnostics carry one entry per
-    failed call (§6.5).
+    failed call (§6.5). A few workers walk the items, so a subscription with thousands of
+    monitored resources holds a handful of calls in memory, not thousands (issue 8).
     """
-    results = await asyncio.gather(*calls, return_exceptions=True)
-    for result in results:
-        if isinstance(result, FatalError | asyncio.CancelledError):
-            raise result
-    failures = tuple(
-        r.failure if isinstance(r, SurfaceError) else unexpected_shape(key)
-        for r in results
-        if isinstance(r, BaseException)
-    )
-    return [None if isinstance(r, BaseException) else r for r in results], failures
+    values: list[T | None] = [None] * len(items)
+    failures: list[Failure | None] = [None] * len(items)
+    pending = iter(range(len(items)))
+
+    async def worker() -> None:
+        for index in pending:
+            try:
+                values[index] = await call(items[index])
+            except FatalError:
+                raise
+            except SurfaceError as error:
+                failures[index] = error.failure
+            except Exception:
+                failures[index] = unexpected_shape(key)
+
+    workers = [asyncio.ensure_future(worker()) for _ in range(min(PER_ITEM_WORKERS, len(items)))]
+    try:
+        await asyncio.gather(*workers)
+    finally:
+        for task in workers:
+            task.cancel()  # a FatalError in one worker ends the others
+    return values, tuple(f for f in failures if f is not None)

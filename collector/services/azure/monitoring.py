@@ -87,6 +87,6 @@ async def fetch_resource_coverage(
     """How many monitored resources have an enabled diagnostic setting; failures per call."""
     async with ctx.client(MonitorManagementClient) as client:
         covered, failures = await per_item(
-            "A19", [_resource_covered(ctx, client, r) for r in monitored]
+            "A19", monitored, lambda resource: _resource_covered(ctx, client, resource)
         )
     return sum(1 for value in covered if value), failures

@@ -69,7 +69,7 @@ async def fetch_databases(
     """DB: non-master database IDs of every server, in server order; failures per call."""
     async with ctx.client(SqlManagementClient) as client:
         lists, failures = await per_item(
-            "A9", [_databases_of(ctx, client, sid) for sid in servers.ids]
+            "A9", servers.ids, lambda sid: _databases_of(ctx, client, sid)
         )
     return [db for names in lists for db in names or ()], failures
 
@@ -95,6 +95,6 @@ async def fetch_tde(
     """How many databases report TDE `Enabled`; failures per call."""
     async with ctx.client(SqlManagementClient) as client:
         states, failures = await per_item(
-            "A10", [_tde_enabled(ctx, client, d) for d in database_ids]
+            "A10", database_ids, lambda d: _tde_enabled(ctx, client, d)
         )
     return sum(1 for enabled in states if enabled), failures

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Final
 
 from collector.graph import GraphQuery, GraphReader
+from collector.metrics import object_id
 
 QUERY = GraphQuery(
     lambda client: client.reports.authentication_methods.user_registration_details, reporting=True
@@ -49,16 +51,22 @@ class Registration:
 NOT_REGISTERED: Final = Registration()
 
 
+@cache
+def _registration(mfa: bool, sspr: bool, phishing_resistant: bool, weak_only: bool) -> Registration:
+    """One shared instance per combination: 200,000 users need 16 objects, not 200,000."""
+    return Registration(mfa, sspr, phishing_resistant, weak_only)
+
+
 def reduce_row(row: dict[str, Any]) -> Registration:
     raw = row.get("methodsRegistered")
     methods = [m.lower() for m in raw if isinstance(m, str)] if isinstance(raw, list) else []
     mfa = row.get("isMfaRegistered") is True
     counted = [m for m in methods if m not in NEUTRAL]
-    return Registration(
-        mfa_registered=mfa,
-        sspr_registered=row.get("isSsprRegistered") is True,
-        phishing_resistant=any(m in PHISHING_RESISTANT for m in methods),
-        weak_only=mfa and bool(counted) and all(m in WEAK for m in counted),
+    return _registration(
+        mfa,
+        row.get("isSsprRegistered") is True,
+        any(m in PHISHING_RESISTANT for m in methods),
+        mfa and bool(counted) and all(m in WEAK for m in counted),
     )
 
 
@@ -70,7 +78,7 @@ class RegistrationReport:
         for row in rows:
             raw_id = row.get("id")
             if isinstance(raw_id, str) and raw_id:
-                self.by_id.setdefault(raw_id.lower(), reduce_row(row))
+                self.by_id.setdefault(object_id(raw_id), reduce_row(row))
 
     def of(self, user_id: str) -> Registration:
         return self.by_id.get(user_id, NOT_REGISTERED)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from collector.graph import GraphQuery, GraphReader
-from collector.metrics import parse_timestamp, pct
+from collector.metrics import object_id, parse_timestamp, pct
 from collector.surfaces import Outcome, outcome_of
 
 DIRECTORY_QUERY = GraphQuery(
@@ -50,9 +50,11 @@ class UserDirectory:
             if user.get("accountEnabled") is False:
                 self.disabled_count += 1
             raw_id = user.get("id")
-            if not isinstance(raw_id, str) or not raw_id or raw_id.lower() in self.user_ids:
+            if not isinstance(raw_id, str) or not raw_id:
+                continue
+            user_id = object_id(raw_id)
+            if user_id in self.user_ids:
                 continue  # user(x) is the first object with id x
-            user_id = raw_id.lower()
             self.user_ids.add(user_id)
             if user_type == "Guest":
                 self.guest_ids.add(user_id)
@@ -103,7 +105,7 @@ class SignInActivity:
                     self.enabled_guest_inactive_count += inactive
             raw_id = user.get("id")
             if isinstance(raw_id, str) and raw_id:
-                self.inactive_by_id.setdefault(raw_id.lower(), inactive)
+                self.inactive_by_id.setdefault(object_id(raw_id), inactive)
 
     @property
     def inactive_pct(self) -> int | None:

@@ -1,0 +1,129 @@
+"""The minimal request plan, and which contract route each logged request belongs to.
+
+The minimal plan is the fewest requests the contract's metrics need at the endpoints' maximum
+page sizes: every listing read once in full, every per-item call made once, one token per
+resource. docs/performance.md writes the same plan out by hand.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from bench.estate import (
+    ARM_PAGE_SIZE,
+    GRAPH_PAGE_SIZE,
+    MIX,
+    SIGN_IN_ACTIVITY_PAGE_SIZE,
+    Size,
+)
+
+GRAPH_ROUTES = {
+    "/v1.0/organization": "G1",
+    "/v1.0/subscribedSkus": "G2",
+    "/v1.0/users": "G3+G5",
+    "/v1.0/reports/authenticationMethods/userRegistrationDetails": "G4",
+    "/v1.0/identity/conditionalAccess/policies": "G6",
+    "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy": "G7",
+    "/v1.0/roleManagement/directory/roleAssignments": "G8",
+    "/v1.0/roleManagement/directory/roleEligibilitySchedules": "G9",
+    "/v1.0/servicePrincipals": "G10",
+    "/v1.0/applications": "G11",
+    "/v1.0/security/secureScores": "G12",
+    "/v1.0/auditLogs/directoryAudits": "G13",
+    "/v1.0/auditLogs/signIns": "G14",
+}
+
+_SUB = r"/subscriptions/[^/]+"
+_ITEM = _SUB + r"/resourceGroups/[^/]+/providers/.+"
+ARM_ROUTES = [  # first match wins: per-item routes before the listings they extend
+    ("A0", rf"{_SUB}"),
+    ("A19", rf"{_ITEM}/providers/Microsoft\.Insights/diagnosticSettings"),
+    ("A18", rf"{_SUB}/providers/Microsoft\.Insights/diagnosticSettings"),
+    ("A1", rf"{_SUB}/providers/Microsoft\.Security/secureScores/ascScore"),
+    ("A2", rf"{_SUB}/providers/Microsoft\.Security/assessments"),
+    ("A3", rf"{_SUB}/providers/Microsoft\.Authorization/roleAssignments"),
+    ("A4", rf"{_SUB}/providers/Microsoft\.Authorization/policyAssignments"),
+    ("A5", rf"{_SUB}/providers/Microsoft\.PolicyInsights/policyStates/latest/summarize"),
+    ("A6", rf"{_SUB}/providers/Microsoft\.Storage/storageAccounts"),
+    ("A7", rf"{_SUB}/providers/Microsoft\.KeyVault/vaults"),
+    ("A10", rf"{_ITEM}/databases/[^/]+/transparentDataEncryption/current"),
+    ("A9", rf"{_ITEM}/databases"),
+    ("A8", rf"{_SUB}/providers/Microsoft\.Sql/servers"),
+    ("A11", rf"{_SUB}/providers/Microsoft\.Compute/virtualMachines"),
+    ("A12", rf"{_SUB}/providers/Microsoft\.Network/publicIPAddresses"),
+    ("A14", rf"{_ITEM}/backupProtectedItems"),
+    ("A15", rf"{_ITEM}/backupPolicies"),
+    ("A16", rf"{_ITEM}/backupJobs"),
+    ("A13", rf"{_SUB}/providers/Microsoft\.RecoveryServices/vaults"),
+    ("A17", rf"{_SUB}/providers/Microsoft\.Network/networkSecurityGroups"),
+    ("A20", rf"{_SUB}/resources"),
+]
+_ARM_PATTERNS = [(route, re.compile(pattern + "$", re.IGNORECASE)) for route, pattern in ARM_ROUTES]
+
+
+def route_of(service: str, path: str) -> str:
+    """The contract route id of one simulator log entry ("token" for the identity service)."""
+    if service in ("login", "github"):
+        return "token"
+    if service == "graph":
+        return GRAPH_ROUTES.get(path, "other")
+    for route, pattern in _ARM_PATTERNS:
+        if pattern.match(path):
+            return route
+    return "other"
+
+
+def _pages(rows: int, page_size: int) -> int:
+    return max(1, math.ceil(rows / page_size))
+
+
+def minimal_plan(size: Size, level: str) -> Counter[str]:
+    """Requests per route for `size` at `level`; the benchmark divides what it saw by this."""
+    plan: Counter[str] = Counter(
+        {
+            "token": 2 if size.subscriptions else 1,
+            "G1": 1,
+            "G2": 1,
+            "G3+G5": _pages(size.users, SIGN_IN_ACTIVITY_PAGE_SIZE),
+            "G4": _pages(size.users, GRAPH_PAGE_SIZE),
+            "G6": _pages(size.ca_policies, GRAPH_PAGE_SIZE),
+            "G7": 1,
+            "G8": _pages(size.role_assignments, GRAPH_PAGE_SIZE),
+            "G9": _pages(size.eligibility_schedules, GRAPH_PAGE_SIZE),
+            "G10": _pages(size.service_principals, GRAPH_PAGE_SIZE),
+            "G11": _pages(size.applications, GRAPH_PAGE_SIZE),
+            "G12": 1,
+        }
+    )
+    if level == "internal":
+        plan["G13"] = _pages(size.directory_audits, GRAPH_PAGE_SIZE)
+        plan["G14"] = _pages(size.sign_ins, GRAPH_PAGE_SIZE)
+    per_subscription = {
+        "A0": 1,
+        "A1": 1,
+        "A2": _pages(MIX.assessments, ARM_PAGE_SIZE),
+        "A3": _pages(MIX.role_assignments, ARM_PAGE_SIZE),
+        "A4": _pages(MIX.policy_assignments, ARM_PAGE_SIZE),
+        "A5": 1,
+        "A6": _pages(MIX.storage_accounts, ARM_PAGE_SIZE),
+        "A7": _pages(MIX.key_vaults, ARM_PAGE_SIZE),
+        "A8": _pages(MIX.sql_servers, ARM_PAGE_SIZE),
+        "A9": MIX.sql_servers,
+        "A10": MIX.user_databases,
+        "A11": _pages(MIX.virtual_machines, ARM_PAGE_SIZE),
+        "A12": _pages(MIX.public_ips, ARM_PAGE_SIZE),
+        "A13": _pages(MIX.recovery_vaults, ARM_PAGE_SIZE),
+        "A14": MIX.recovery_vaults,
+        "A15": MIX.recovery_vaults,
+        "A16": MIX.recovery_vaults,
+        "A17": _pages(MIX.network_security_groups, ARM_PAGE_SIZE),
+        "A18": 1,
+        "A19": MIX.monitored,
+    }
+    if level in ("audit", "internal"):
+        per_subscription["A20"] = _pages(MIX.resources, ARM_PAGE_SIZE)
+    for route, count in per_subscription.items():
+        plan[route] = count * size.subscriptions
+    return plan

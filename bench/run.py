@@ -1,0 +1,230 @@
+"""Run the collector against the large simulated tenant, once per level, and print the numbers.
+
+The simulator runs in this process; the collector runs as epack runs it, as a child process
+with a config file and a restricted environment. Everything measured comes from outside the
+collector: wall time and peak RSS from the child's exit (`wait4`), requests, retries and
+bytes from what the simulator served.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.estate import MIX, Size, large_estate
+from bench.plan import minimal_plan, route_of
+from tests.runner import REPO, base_config, epack_env
+from tests.simulator import Simulator
+from tests.simulator.scenario import Bucket, Throttling
+
+LEVELS = ("trust", "audit", "internal")
+
+
+@dataclass
+class Measurement:
+    """One collector run at one level, measured from outside."""
+
+    level: str
+    exit_code: int
+    wall_seconds: float
+    peak_rss_mib: float
+    cpu_seconds: float  # the collector's user + system time
+    simulator_cpu_seconds: float
+    requests: Counter[str]
+    retries: int
+    bytes_received: int
+    plan: Counter[str]
+    spans: dict[str, tuple[float, float]]  # route → first and last request, seconds from start
+    envelope: dict[str, Any] | None
+
+    @property
+    def total(self) -> int:
+        return sum(self.requests.values())
+
+    @property
+    def ratio(self) -> float:
+        return self.total / sum(self.plan.values())
+
+
+def run_level(
+    level: str, size: Size, throttling: Throttling | None, latency: float, command: list[str]
+) -> Measurement:
+    scenario, subscriptions = large_estate(size)
+    scenario.latency_seconds = latency
+    scenario.throttling = throttling
+    with Simulator(scenario) as sim, tempfile.TemporaryDirectory() as tmp:
+        config_path = Path(tmp) / "config.json"
+        config = base_config(sim, subscription_ids=subscriptions, level=level)
+        config_path.write_text(json.dumps(config))
+        env = {**epack_env(sim), "EPACK_COLLECTOR_CONFIG": str(config_path)}
+        env["PYTHONPATH"] = str(REPO)
+        out_path = Path(tmp) / "stdout"
+        simulator_cpu = _own_cpu()
+        started = time.perf_counter()
+        clock_zero = time.monotonic()
+        with out_path.open("wb") as out:
+            pid = os.posix_spawn(
+                command[0], command, env, file_actions=[(os.POSIX_SPAWN_DUP2, out.fileno(), 1)]
+            )
+            _, status, usage = os.wait4(pid, 0)
+        wall = time.perf_counter() - started
+        simulator_cpu = _own_cpu() - simulator_cpu
+        stdout = out_path.read_text()
+        requests = Counter(route_of(entry.service, entry.path) for entry in sim.log)
+        spans: dict[str, tuple[float, float]] = {}
+        for entry in sim.log:
+            route = route_of(entry.service, entry.path)
+            first, last = spans.get(route, (entry.at, entry.at))
+            spans[route] = (min(first, entry.at), max(last, entry.at))
+        retries = sum(
+            n for (_, code), n in sim.statuses.items() if code in (429, 500, 502, 503, 504)
+        )
+        received = sum(sim.bytes_sent.values())
+    return Measurement(
+        level=level,
+        exit_code=os.waitstatus_to_exitcode(status),
+        wall_seconds=wall,
+        peak_rss_mib=usage.ru_maxrss / 1024,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        simulator_cpu_seconds=simulator_cpu,
+        requests=requests,
+        retries=retries,
+        bytes_received=received,
+        plan=minimal_plan(size, level),
+        spans={r: (a - clock_zero, b - clock_zero) for r, (a, b) in spans.items()},
+        envelope=_envelope(stdout),
+    )
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _envelope(stdout: str) -> dict[str, Any] | None:
+    marker = '{\n  "type": "epack_result"'
+    if marker not in stdout:
+        return None
+    document: dict[str, Any] = json.loads(stdout[stdout.index(marker) :])
+    return document
+
+
+def _artifact(envelope: dict[str, Any] | None, suffix: str) -> dict[str, Any]:
+    for entry in (envelope or {}).get("artifacts", []):
+        if entry["path"].endswith(suffix):
+            data: dict[str, Any] = entry["data"]
+            return data
+    return {}
+
+
+def checks(run: Measurement, size: Size) -> list[tuple[str, bool]]:
+    """Spot checks that the run read everything: a fast run that dropped data is no result."""
+    entra = _artifact(run.envelope, "microsoft-cloud.entra.json")
+    azure = _artifact(run.envelope, "microsoft-cloud.azure.json")
+    accounts = azure.get("accounts", [])
+    result = [
+        ("exit code 0", run.exit_code == 0),
+        ("users counted", entra.get("users", {}).get("total_count") == size.users),
+        ("no tenant errors", not entra.get("diagnostics", {}).get("tenant_errors")),
+        ("every subscription read", len(accounts) == size.subscriptions),
+        ("no subscription errors", not azure.get("diagnostics", {}).get("subscription_errors")),
+    ]
+    if run.level != "trust":
+        counted = [a.get("inventory", {}).get("resources_count") for a in accounts]
+        result.append(("resources counted", counted == [MIX.resources] * size.subscriptions))
+    if run.level == "internal":
+        monitoring = entra.get("sign_in_monitoring") or {}
+        result.append(("sign-ins counted", monitoring.get("sign_ins_count") == size.sign_ins))
+    return result
+
+
+def report(run: Measurement, size: Size) -> str:
+    lines = [
+        f"## {run.level}",
+        "",
+        "| wall time | collector CPU | simulator CPU | peak RSS | requests | minimal plan "
+        "| ratio | retries | bytes received |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {run.wall_seconds:.1f} s | {run.cpu_seconds:.1f} s | {run.simulator_cpu_seconds:.1f} s "
+        f"| {run.peak_rss_mib:.0f} MiB | {run.total:,} "
+        f"| {sum(run.plan.values()):,} | {run.ratio:.3f} | {run.retries} "
+        f"({100 * run.retries / max(run.total, 1):.2f} %) | {run.bytes_received / 2**20:,.1f} MiB |",
+        "",
+        "| route | requests | minimal | first request | last request |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    routes = sorted(set(run.requests) | set(run.plan), key=_route_key)
+    for r in routes:
+        first, last = run.spans.get(r, (0.0, 0.0))
+        lines.append(
+            f"| {r} | {run.requests.get(r, 0):,} | {run.plan.get(r, 0):,} "
+            f"| {first:.1f} s | {last:.1f} s |"
+        )
+    lines.append("")
+    lines += [f"- {'ok' if ok else 'FAILED'}: {name}" for name, ok in checks(run, size)]
+    return "\n".join(lines) + "\n"
+
+
+def _route_key(route: str) -> tuple[int, int]:
+    if route == "token":
+        return (0, 0)
+    if route[0] in "GA" and route[1:].split("+")[0].isdigit():
+        return (1 if route[0] == "G" else 2, int(route[1:].split("+")[0]))
+    return (3, 0)
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{platform.system()} {platform.machine()}, {cpus} CPUs, {memory:.0f} GiB RAM, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--levels", default=",".join(LEVELS), help="comma-separated levels")
+    parser.add_argument("--scale", type=float, default=1.0, help="estate size factor (1 = issue 8)")
+    parser.add_argument("--latency-ms", type=float, default=20.0, help="added to every request")
+    parser.add_argument(
+        "--reporting-per-second",
+        type=float,
+        default=Throttling().graph_reporting.per_second,
+        help="Graph reporting-API limit (G4, G13, G14) per tenant",
+    )
+    parser.add_argument("--no-throttling", action="store_true", help="serve every request")
+    parser.add_argument("--binary", help="run this collector binary instead of python -m collector")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    size = Size().scaled(args.scale) if args.scale != 1 else Size()
+    throttling = None
+    if not args.no_throttling:
+        rate = args.reporting_per_second
+        throttling = Throttling(graph_reporting=Bucket(max(1.0, rate), rate))
+    command = [args.binary] if args.binary else [sys.executable, "-m", "collector"]
+    print(f"# benchmark: {machine()}")
+    print(
+        f"# estate: {size.users:,} users, {size.subscriptions} subscriptions x {MIX.resources:,} "
+        f"resources, {size.sign_ins:,} sign-ins, {size.directory_audits:,} directory audits; "
+        f"latency {args.latency_ms:g} ms; throttling {'off' if throttling is None else 'on'}\n"
+    )
+    failed = False
+    for level in args.levels.split(","):
+        run = run_level(level, size, throttling, args.latency_ms / 1000, command)
+        print(report(run, size), flush=True)
+        failed |= not all(ok for _, ok in checks(run, size))
+    return 1 if failed else 0
