@@ -38,10 +38,12 @@ ATTEMPT_TIMEOUT_SECONDS: Final = 60.0
 CONNECT_TIMEOUT_SECONDS: Final = 10.0
 MAX_BODY_BYTES: Final = 32 * 1024 * 1024
 NOT_RETRIED: Final = frozenset({"response too large", "invalid JSON response"})
-# One keep-alive pool per origin, sized for the most requests the composer sends to one service
-# at once (16 on ARM). httpcore scans every connection of a pool on every request, so a pool
-# shared by all services, or one larger than needed, costs CPU on each request (issue 8).
-POOL_LIMITS: Final = httpx.Limits(max_connections=20, max_keepalive_connections=20)
+# Small keep-alive pools: httpcore's pool does work quadratic in its connection count on every
+# request (measured at a tenth of the CPU with one 20-connection pool for ARM, issue 8), so
+# each origin gets several pools of at most 8 connections, and a request goes to its throttling
+# scope's pool: Graph reporting and directory apart, ARM subscriptions spread over 4 pools.
+POOL_LIMITS: Final = httpx.Limits(max_connections=8, max_keepalive_connections=8)
+ARM_POOL_SHARDS: Final = 4
 REQUEST_TIMEOUT: Final = httpx.Timeout(ATTEMPT_TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS)
 DEFAULT_HEADERS: Final = {
     "User-Agent": USER_AGENT,
@@ -183,15 +185,20 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             return
         raise EgressRefused()
 
-    def _pool(self, request: httpx.Request) -> Pool:
-        """The origin's own pool, direct or through HTTPS_PROXY as NO_PROXY decides."""
+    def _pool(self, request: httpx.Request, scope: str) -> Pool:
+        """The scope's pool (see POOL_LIMITS), direct or through HTTPS_PROXY per NO_PROXY."""
         origin = origin_of(str(request.url))
-        pool = self._pools.get(origin)
+        key = (
+            scope
+            if "/subscriptions/" not in scope
+            else f"{origin}#{zlib.crc32(scope.encode()) % ARM_POOL_SHARDS}"
+        )
+        pool = self._pools.get(key)
         if pool is None:
             proxy = self._proxy_url
             if proxy and _bypass_proxy(request.url.host, request.url.port, self._no_proxy_env):
                 proxy = None
-            pool = self._pools[origin] = connection_pool(self._ssl_context, POOL_LIMITS, proxy)
+            pool = self._pools[key] = connection_pool(self._ssl_context, POOL_LIMITS, proxy)
         return pool
 
     def _remaining(self) -> float | None:
@@ -199,8 +206,8 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             return None
         return self.deadline - time.monotonic()
 
-    async def _attempt(self, request: httpx.Request) -> httpx.Response:
-        pool = self._pool(request)
+    async def _attempt(self, request: httpx.Request, scope: str) -> httpx.Response:
+        pool = self._pool(request, scope)
         timeout = ATTEMPT_TIMEOUT_SECONDS
         remaining = self._remaining()
         if remaining is not None:
@@ -262,7 +269,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             self.stats.requests += 1
             retry_after: str | None = None
             try:
-                response = await self._attempt(request)
+                response = await self._attempt(request, scope)
             except TransportFailure as failure:
                 if failure.kind in NOT_RETRIED or attempt == MAX_ATTEMPTS:
                     raise

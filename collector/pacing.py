@@ -75,6 +75,8 @@ class Pacer:
             start = max(start, state.next_start)
             state.next_start = start + 1.0 / state.rate
         state.recent.append(start)
+        if state.rate is None:
+            state.measured_rate(now)  # drops starts older than the window
         return start - now
 
     def observe(self, scope: str, status: int, retry_after: float | None) -> None:

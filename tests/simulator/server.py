@@ -282,6 +282,9 @@ def _handler_for(sim: Simulator, service: str) -> type[BaseHTTPRequestHandler]:
             raw: bytes | None = None,
         ) -> None:
             payload = raw if raw is not None else json.dumps(body).encode()
+            # The scenario's latency is the time from request to response, as a client sees a
+            # remote service; the simulator's own work happens inside it, not on top of it.
+            time.sleep(max(0.0, self._arrived + sim.scenario.latency_seconds - time.monotonic()))
             with sim._lock:
                 sim.statuses[(service, status)] += 1
                 sim.bytes_sent[service] += len(payload)
@@ -294,6 +297,7 @@ def _handler_for(sim: Simulator, service: str) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(payload)
 
         def _handle(self, method: str) -> None:
+            self._arrived = time.monotonic()
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             parts = urlsplit(self.path)
@@ -310,8 +314,6 @@ def _handler_for(sim: Simulator, service: str) -> type[BaseHTTPRequestHandler]:
                     body,
                 )
             )
-            if sim.scenario.latency_seconds:
-                time.sleep(sim.scenario.latency_seconds)
             time.sleep(sim.take_delay(parts.path))
             fault = sim.take_fault(service, method, parts.path, parts.query)
             if fault is not None:
