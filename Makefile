@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast tools lint check clean lock binary
+.PHONY: setup demo test test-fast tools lint check clean lock binary bench
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(STAMP) binary tools
 	COLLECTOR_BINARY=$(CURDIR)/$(wildcard dist/epack-collector-microsoft-cloud-*) \
 	$(BIN)/python -m pytest -n 2
 
+# The scale benchmark of docs/performance.md (about 6 minutes; prints markdown tables).
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
 # Only the Python tests (no binary, no epack): the quick loop while developing.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n 2
@@ -40,7 +44,7 @@ tools: .cache/bin/epack .cache/bin/epack-conformance
 	go build -tags conformance -o ../bin/epack-conformance github.com/locktivity/epack/cmd/epack-conformance
 
 lint: $(STAMP)
-	$(BIN)/ruff check collector tests
+	$(BIN)/ruff check collector tests bench
 	$(BIN)/mypy
 
 check: lint test

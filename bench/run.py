@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import deserialization
 from bench.estate import MIX, Size, large_estate
 from bench.plan import minimal_plan, route_of
 from tests.runner import REPO, base_config, epack_env
@@ -230,4 +231,5 @@ def main(argv: list[str] | None = None) -> int:
         run = run_level(level, size, throttling, args.latency_ms / 1000, command)
         print(report(run, size), flush=True)
         failed |= not all(ok for _, ok in checks(run, size))
+    print(deserialization.report())
     return 1 if failed else 0

@@ -4,10 +4,10 @@ Microsoft meters ARM reads per subscription and Graph's reporting APIs (G4, G13,
 tenant, with token buckets the client cannot see. Retrying 429s alone turns a long listing into
 a 429 storm: once a bucket is empty, every request is throttled once before it succeeds. The
 pacer learns each scope's sustainable rate instead. A scope runs unpaced until its first 429;
-from then on requests start no faster than half the rate that was throttled, and the rate
-creeps back up by a small fraction per success (additive increase, multiplicative decrease,
-the way TCP finds a link's capacity). A 429 also holds every new start in its scope for the
-`Retry-After` the service asked for, so concurrent requests do not walk into the same wall.
+from then on requests start no faster than 70 % of the rate that was throttled, and the rate
+creeps back up by 1 % per success (a multiplicative decrease and a slow increase, the way TCP
+congestion control finds a link's capacity). A 429 also holds every new start in its scope for
+the `Retry-After` the service asked for, so concurrent requests do not walk into the same wall.
 
 Pacing changes timing only, never what is requested or what is collected.
 """
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
 
-DECREASE: Final = 0.5  # rate after a 429, as a fraction of the throttled rate
-INCREASE: Final = 1.005  # rate growth per successful paced request
+DECREASE: Final = 0.7  # rate after a 429, as a fraction of the throttled rate
+INCREASE: Final = 1.01  # rate growth per successful paced request
 MIN_RATE: Final = 0.1  # requests per second; a floor so a scope always makes progress
 MEASURE_WINDOW: Final = 2.0  # seconds of recent starts used to estimate an unpaced rate
 REPORTING_PREFIXES: Final = ("/v1.0/reports/", "/v1.0/auditLogs/")

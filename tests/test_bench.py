@@ -1,0 +1,88 @@
+"""The benchmark's own arithmetic, and the request economy it measures, on a small estate.
+
+The numbers that matter (wall time, memory) are printed by `python -m bench`, not asserted
+here. What is asserted is exact: the collector sends the minimal plan of docs/performance.md
+request for request, and a throttled reporting listing completes with few retries.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from bench.estate import MIX, Size, large_estate
+from bench.plan import minimal_plan, route_of
+from bench.run import checks, run_level
+from tests.runner import base_config, epack_env, run_collector
+from tests.simulator import Simulator
+from tests.simulator.scenario import Bucket, Throttling
+
+SMALL = Size(
+    users=250,  # three /users pages at the signInActivity cap of 120
+    service_principals=1_000,  # two pages of 999
+    applications=999,
+    ca_policies=4,
+    role_assignments=1_000,
+    eligibility_schedules=3,
+    subscriptions=1,
+    sign_ins=2_000,
+    directory_audits=1_000,
+)
+
+
+def test_plan_arithmetic_for_the_issue_estate() -> None:
+    plan = minimal_plan(Size(), "internal")
+    assert plan["G3+G5"] == 1_667  # ⌈200,000 / 120⌉
+    assert plan["G4"] == 201  # ⌈200,000 / 999⌉
+    assert plan["G10"] == 6 and plan["G11"] == 4 and plan["G8"] == 3
+    assert plan["G13"] == 51 and plan["G14"] == 501
+    assert MIX.resources == 1_000 and MIX.monitored == 525
+    assert plan["A19"] == 20 * 525 and plan["A10"] == 20 * 50 and plan["A9"] == 20 * 25
+    assert sum(plan.values()) == 15_341
+    assert sum(minimal_plan(Size(), "trust").values()) == 14_769
+
+
+def test_routes_are_classified_by_contract_number() -> None:
+    sub = "/subscriptions/s/resourceGroups/rg/providers"
+    assert route_of("graph", "/v1.0/users") == "G3+G5"
+    assert route_of("arm", "/subscriptions/s") == "A0"
+    assert (
+        route_of("arm", "/subscriptions/s/providers/Microsoft.Insights/diagnosticSettings") == "A18"
+    )
+    assert (
+        route_of(
+            "arm", f"{sub}/Microsoft.Sql/servers/x/providers/Microsoft.Insights/diagnosticSettings"
+        )
+        == "A19"
+    )
+    assert route_of("arm", f"{sub}/Microsoft.Sql/servers/x/databases") == "A9"
+    assert (
+        route_of(
+            "arm", f"{sub}/Microsoft.Sql/servers/x/databases/d/transparentDataEncryption/current"
+        )
+        == "A10"
+    )
+    assert route_of("arm", f"{sub}/Microsoft.RecoveryServices/vaults/v/backupJobs") == "A16"
+    assert route_of("login", "/t/oauth2/v2.0/token") == "token"
+
+
+def test_every_route_is_read_once_at_maximum_page_size() -> None:
+    run = run_level("internal", SMALL, None, 0.0, [sys.executable, "-m", "collector"])
+    assert all(ok for _, ok in checks(run, SMALL)), checks(run, SMALL)
+    assert run.requests == run.plan  # route by route: nothing listed twice, no small pages
+    assert run.retries == 0
+
+
+def test_a_throttled_reporting_listing_is_paced_not_stormed() -> None:
+    scenario, _ = large_estate(Size(users=10, subscriptions=0, sign_ins=8_000, directory_audits=1))
+    scenario.graph_page_caps["/auditLogs/signIns"] = 100  # 80 pages through a 3-token bucket
+    scenario.throttling = Throttling(graph_reporting=Bucket(3, 20))
+    with Simulator(scenario) as sim:
+        run = run_collector(base_config(sim, level="internal"), epack_env(sim))
+        sign_in_requests = [r for r in sim.requests("graph") if r.path == "/v1.0/auditLogs/signIns"]
+        throttled = sim.statuses[("graph", 429)]
+    assert run.returncode == 0, run.stderr
+    entra = run.artifact("entra.json")
+    assert entra is not None
+    assert entra["sign_in_monitoring"]["sign_ins_count"] == 8_000
+    # Unpaced, every request after the first burst would meet an empty bucket; paced, a few do.
+    assert throttled <= 0.15 * len(sign_in_requests)
