@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from collector.errors import AuthError
-from collector.services.azure.context import per_item
+from collector.services.azure.context import PER_ITEM_WORKERS, per_item
 from collector.surfaces import Failure, SurfaceError, outcome_of
 
 
@@ -40,7 +40,9 @@ def test_fatal_errors_still_end_the_run() -> None:
 
 
 def test_per_item_keeps_every_result_and_every_failure_in_item_order() -> None:
-    values, failures = asyncio.run(per_item("A10", [_fine(), _broken(), _denied(), _fine()]))
+    calls = {"fine": _fine, "broken": _broken, "denied": _denied}
+    items = ["fine", "broken", "denied", "fine"]
+    values, failures = asyncio.run(per_item("A10", items, lambda item: calls[item]()))
     assert values == [7, None, None, 7]
     assert failures == (
         Failure(
@@ -50,3 +52,26 @@ def test_per_item_keeps_every_result_and_every_failure_in_item_order() -> None:
         ),
         Failure("permission"),
     )
+
+
+def test_per_item_holds_at_most_its_workers_in_flight_and_stops_on_fatal_errors() -> None:
+    running = 0
+    peak = 0
+
+    async def call(item: int) -> int:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0)
+        running -= 1
+        return item * 2
+
+    values, failures = asyncio.run(per_item("A19", list(range(100)), call))
+    assert values == [i * 2 for i in range(100)] and failures == ()
+    assert peak == PER_ITEM_WORKERS  # 100 items, never more than 8 calls alive at once
+
+    async def fatal(item: int) -> int:
+        raise AuthError("token request for arm failed: status=401")
+
+    with pytest.raises(AuthError):
+        asyncio.run(per_item("A19", [1, 2, 3], fatal))
