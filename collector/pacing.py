@@ -75,8 +75,7 @@ class Pacer:
             start = max(start, state.next_start)
             state.next_start = start + 1.0 / state.rate
         state.recent.append(start)
-        if state.rate is None:
-            state.measured_rate(now)  # drops starts older than the window
+        state.measured_rate(now)  # drops starts older than the window, paced or not
         return start - now
 
     def observe(self, scope: str, status: int, retry_after: float | None) -> None:
