@@ -1,7 +1,7 @@
 """What msgraph-sdk's model deserialization would cost per 1,000 users, against plain JSON.
 
 The collector reads Graph pages through the SDK's request adapter but decodes the body with
-`json.loads` (collector.graph). This measures the road not taken: the same page parsed into
+`json.loads` (collector.clients.graph). This measures the road not taken: the same page parsed into
 `UserCollectionResponse` models by the SDK's own JSON parse node, as `client.users.get()` does.
 """
 

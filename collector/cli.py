@@ -9,9 +9,9 @@ import signal
 import sys
 
 from collector._version import __version__
-from collector.config import load_config
-from collector.credential_inputs import load_credential_inputs
-from collector.errors import FatalError
+from collector.auth.credential_inputs import load_credential_inputs
+from collector.core.config import load_config
+from collector.core.errors import FatalError
 from collector.protocol import ProtocolWriter, capabilities_document, say
 
 
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         for warning in config.warnings:
             say(f"warning: {warning}")
         inputs = load_credential_inputs(config)
-        from collector.composer import collect  # the SDKs load only once the inputs are valid
+        from collector.collection.run import collect  # the SDKs load only once the inputs are valid
 
         # The SDKs are hundreds of thousands of long-lived objects that every full garbage
         # collection would scan again; on a large run that was a tenth of the CPU (issue 8).

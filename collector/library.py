@@ -17,11 +17,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from collector.arm import ArmClients, ArmScope
-from collector.clouds import Cloud, cloud_for
-from collector.graph import GraphReader, build_graph_client
-from collector.http import EgressRule, GuardedTransport, build_http_client, build_ssl_context
-from collector.services.azure.context import SubscriptionContext
+from collector.clients.arm import ArmClients, ArmScope
+from collector.clients.arm_context import SubscriptionContext
+from collector.clients.graph import GraphReader, build_graph_client
+from collector.core.clouds import Cloud, cloud_for
+from collector.transport.http import (
+    EgressRule,
+    GuardedTransport,
+    build_http_client,
+    build_ssl_context,
+)
 
 ARM_RUN_SLOTS = 16
 

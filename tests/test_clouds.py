@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.clouds import cloud_for
+from collector.core.clouds import cloud_for
 from tests.connect_proxy import ConnectProxy
 from tests.runner import REPO, base_config, epack_env, run_collector
 from tests.simulator import Simulator

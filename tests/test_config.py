@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from collector.config import validate_config
-from collector.errors import ConfigError
+from collector.core.config import validate_config
+from collector.core.errors import ConfigError
 
 T = "11111111-1111-1111-1111-111111111111"
 C = "22222222-2222-2222-2222-222222222222"

@@ -7,8 +7,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collector.config import KNOWN_KEYS, Config, validate_config
-from collector.errors import ConfigError
+from collector.core.config import KNOWN_KEYS, Config, validate_config
+from collector.core.errors import ConfigError
 
 GUID = "11111111-1111-1111-1111-111111111111"
 json_values = st.recursive(

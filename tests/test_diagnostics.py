@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collector.diagnostics import Diagnostics, SubscriptionReport
-from collector.surfaces import Failure, Outcome
+from collector.collection.diagnostics import Diagnostics, SubscriptionReport
+from collector.core.outcomes import Failure, Outcome
 
 SUB = "33333333-3333-3333-3333-333333333333"
 LIMIT = Failure("error", "graph request /users?$select&$skiptoken&$top failed: page limit exceeded")

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 import pytest
 
-from collector.http import (
+from collector.transport.http import (
     EgressRefused,
     EgressRule,
     GuardedTransport,

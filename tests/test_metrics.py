@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from collector.metrics import hour_age, parse_timestamp, pct, pctf
+from collector.core.metrics import hour_age, parse_timestamp, pct, pctf
 
 
 @pytest.mark.parametrize(

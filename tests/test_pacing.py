@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from collector.pacing import DECREASE, INCREASE, MIN_RATE, Pacer, throttling_scope
+from collector.transport.pacing import DECREASE, INCREASE, MIN_RATE, Pacer, throttling_scope
 
 
 class Clock:

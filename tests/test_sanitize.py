@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from collector.sanitize import sanitize_route, scrub_free_text
+from collector.core.sanitize import sanitize_route, scrub_free_text
 
 
 @pytest.mark.parametrize(

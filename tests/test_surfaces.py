@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from collector.errors import AuthError
-from collector.services.azure.context import PER_ITEM_WORKERS, per_item
-from collector.surfaces import Failure, SurfaceError, outcome_of
+from collector.clients.arm_context import PER_ITEM_WORKERS, per_item
+from collector.core.errors import AuthError
+from collector.core.outcomes import Failure, SurfaceError, outcome_of
 
 
 async def _broken() -> int:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from collector.metrics import format_timestamp, pct
-from collector.results import RunResults, SubscriptionResults
+from collector.collection.azure import monitored_resources
+from collector.collection.results import RunResults, SubscriptionResults
+from collector.core.metrics import format_timestamp, pct
 from collector.services.azure.backup import BackupEstate, Vault
 from collector.services.azure.compute import PublicIps, VirtualMachines
 from collector.services.azure.defender import PatchAssessments
@@ -18,7 +19,6 @@ from collector.services.azure.policy import ComplianceSummary
 from collector.services.azure.rbac import OwnerAssignments
 from collector.services.azure.sql import SqlServers
 from collector.services.azure.storage import StorageAccounts
-from collector.subscription_collection import monitored_resources
 
 PATH = "artifacts/microsoft-cloud.azure.json"
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from collector.metrics import format_timestamp, pct
-from collector.results import EntraResults, RunResults
+from collector.collection.results import EntraResults, RunResults
+from collector.core.metrics import format_timestamp, pct
 from collector.services.entra.activity import DirectoryActivity, SignInMonitoring
 from collector.services.entra.apps import CredentialCounts, EnterpriseApps, combined
 from collector.services.entra.conditional_access import ConditionalAccess

@@ -14,12 +14,12 @@ from typing import Any, Final
 from azure.mgmt.recoveryservices.aio import RecoveryServicesClient
 from azure.mgmt.recoveryservicesbackup.aio import RecoveryServicesBackupClient
 
-from collector import json_paths as jp
-from collector.arm import ArmRoute
-from collector.metrics import hour_age, is_number, parse_timestamp, pct
-from collector.resource_ids import parent_of
-from collector.services.azure.context import SubscriptionContext, per_item
-from collector.surfaces import Failure, SurfaceError, kind_failure_text
+from collector.clients.arm import ArmRoute
+from collector.clients.arm_context import SubscriptionContext, per_item
+from collector.core import json_paths as jp
+from collector.core.metrics import hour_age, is_number, parse_timestamp, pct
+from collector.core.outcomes import Failure, SurfaceError, kind_failure_text
+from collector.core.resource_ids import parent_of
 
 PROTECTED_STATES: Final = frozenset(
     {"protected", "protectionconfigured", "backupprotectionenabled"}

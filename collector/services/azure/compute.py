@@ -8,9 +8,9 @@ from typing import Any
 from azure.mgmt.compute.aio import ComputeManagementClient
 from azure.mgmt.network.aio import NetworkManagementClient
 
-from collector import json_paths as jp
-from collector.metrics import pct
-from collector.services.azure.context import SubscriptionContext
+from collector.clients.arm_context import SubscriptionContext
+from collector.core import json_paths as jp
+from collector.core.metrics import pct
 
 
 def disk_encrypted(disk: Any) -> bool:

@@ -7,9 +7,9 @@ from typing import Any, Final
 
 from azure.mgmt.security.aio import SecurityCenter
 
-from collector import json_paths as jp
-from collector.metrics import is_number, pct, pctf
-from collector.services.azure.context import SubscriptionContext
+from collector.clients.arm_context import SubscriptionContext
+from collector.core import json_paths as jp
+from collector.core.metrics import is_number, pct, pctf
 
 PATCH_MARKERS: Final = ("vulnerab", "patch", "update")
 

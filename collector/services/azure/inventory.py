@@ -13,10 +13,10 @@ from typing import Any, Final
 
 from azure.mgmt.resource.resources.aio import ResourceManagementClient
 
-from collector import json_paths as jp
-from collector.metrics import pct
-from collector.resource_ids import keyword_value
-from collector.services.azure.context import SubscriptionContext
+from collector.clients.arm_context import SubscriptionContext
+from collector.core import json_paths as jp
+from collector.core.metrics import pct
+from collector.core.resource_ids import keyword_value
 
 OWNER_KEYS: Final = frozenset(
     {"owner", "applicationowner", "businessowner", "serviceowner", "contact", "managedby"}

@@ -7,8 +7,8 @@ from typing import Any
 
 from azure.mgmt.keyvault.aio import KeyVaultManagementClient
 
-from collector import json_paths as jp
-from collector.services.azure.context import SubscriptionContext
+from collector.clients.arm_context import SubscriptionContext
+from collector.core import json_paths as jp
 
 
 @dataclass

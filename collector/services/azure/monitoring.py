@@ -7,11 +7,11 @@ from typing import Any, Final
 
 from azure.mgmt.monitor.aio import MonitorManagementClient
 
-from collector import json_paths as jp
-from collector.arm import ArmRoute
-from collector.resource_ids import has_resource_shape
-from collector.services.azure.context import SubscriptionContext, per_item
-from collector.surfaces import Failure, SurfaceError, kind_failure_text
+from collector.clients.arm import ArmRoute
+from collector.clients.arm_context import SubscriptionContext, per_item
+from collector.core import json_paths as jp
+from collector.core.outcomes import Failure, SurfaceError, kind_failure_text
+from collector.core.resource_ids import has_resource_shape
 
 DESTINATIONS: Final = (
     "workspaceId",

@@ -7,9 +7,9 @@ from typing import Any, Final
 
 from azure.mgmt.network.aio import NetworkManagementClient
 
-from collector import json_paths as jp
-from collector.metrics import pct
-from collector.services.azure.context import SubscriptionContext
+from collector.clients.arm_context import SubscriptionContext
+from collector.core import json_paths as jp
+from collector.core.metrics import pct
 
 ANY_SOURCE: Final = frozenset({"*", "any", "internet", "0.0.0.0/0", "::/0"})
 OPEN_PROTOCOLS: Final = frozenset({"*", "any", "tcp"})

@@ -8,9 +8,9 @@ from typing import Any
 from azure.mgmt.policyinsights.aio import PolicyInsightsClient
 from azure.mgmt.resource.policy.aio import PolicyClient
 
-from collector import json_paths as jp
-from collector.metrics import is_number, pct
-from collector.services.azure.context import SubscriptionContext
+from collector.clients.arm_context import SubscriptionContext
+from collector.core import json_paths as jp
+from collector.core.metrics import is_number, pct
 
 
 @dataclass(frozen=True)

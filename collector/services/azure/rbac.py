@@ -7,8 +7,8 @@ from typing import Any, Final
 
 from azure.mgmt.authorization.aio import AuthorizationManagementClient
 
-from collector import json_paths as jp
-from collector.services.azure.context import SubscriptionContext
+from collector.clients.arm_context import SubscriptionContext
+from collector.core import json_paths as jp
 
 OWNER_ROLE: Final = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 

@@ -7,13 +7,13 @@ from typing import Any
 
 from azure.mgmt.sql.aio import SqlManagementClient
 
-from collector import json_paths as jp
-from collector.arm import ArmRoute
-from collector.metrics import pct
-from collector.resource_ids import has_resource_shape, parent_of
-from collector.services.azure.context import SubscriptionContext, per_item
+from collector.clients.arm import ArmRoute
+from collector.clients.arm_context import SubscriptionContext, per_item
+from collector.core import json_paths as jp
+from collector.core.metrics import pct
+from collector.core.outcomes import Failure, SurfaceError, kind_failure_text
+from collector.core.resource_ids import has_resource_shape, parent_of
 from collector.services.azure.storage import tls12
-from collector.surfaces import Failure, SurfaceError, kind_failure_text
 
 INVALID_ID = "invalid resource id"
 A9_INVALID_ROUTE = (

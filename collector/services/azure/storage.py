@@ -7,9 +7,9 @@ from typing import Any, Final
 
 from azure.mgmt.storage.aio import StorageManagementClient
 
-from collector import json_paths as jp
-from collector.metrics import pct
-from collector.services.azure.context import SubscriptionContext
+from collector.clients.arm_context import SubscriptionContext
+from collector.core import json_paths as jp
+from collector.core.metrics import pct
 
 TLS12_OR_LATER: Final = frozenset({"TLS1_2", "TLS1_3", "1_2", "1_3"})
 

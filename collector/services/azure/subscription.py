@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from azure.mgmt.resource.subscriptions.aio import SubscriptionClient
 
-from collector.arm import ArmClients, ArmRoute, ArmScope
+from collector.clients.arm import ArmClients, ArmRoute, ArmScope
 
 
 async def probe(clients: ArmClients, scope: ArmScope, subscription_id: str) -> None:

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from collector import json_paths as jp
-from collector.config import is_guid
-from collector.graph import GraphQuery, GraphReader
-from collector.metrics import format_timestamp, is_number
+from collector.clients.graph import GraphQuery, GraphReader
+from collector.core import json_paths as jp
+from collector.core.config import is_guid
+from collector.core.metrics import format_timestamp, is_number
 
 LOOKBACK: Final = timedelta(hours=168)
 TOP_CODES: Final = 10

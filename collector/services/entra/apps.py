@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from collector.graph import GraphQuery, GraphReader
-from collector.metrics import parse_timestamp
+from collector.clients.graph import GraphQuery, GraphReader
+from collector.core.metrics import parse_timestamp
 
 SERVICE_PRINCIPALS_QUERY = GraphQuery(
     lambda client: client.service_principals,

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from collector.graph import GraphQuery, GraphReader
+from collector.clients.graph import GraphQuery, GraphReader
 
 QUERY = GraphQuery(
     lambda client: client.identity.conditional_access.policies,

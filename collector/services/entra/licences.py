@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from collector.graph import GraphQuery, GraphReader
+from collector.clients.graph import GraphQuery, GraphReader
 
 QUERY = GraphQuery(
     lambda client: client.subscribed_skus,

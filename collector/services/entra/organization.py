@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from collector.config import is_guid
-from collector.errors import AuthError, ConfigError, FatalError, NetworkError
-from collector.graph import GraphQuery, GraphReader
-from collector.surfaces import SurfaceError
+from collector.clients.graph import GraphQuery, GraphReader
+from collector.core.config import is_guid
+from collector.core.errors import AuthError, ConfigError, FatalError, NetworkError
+from collector.core.outcomes import SurfaceError
 
 ROUTE = "/organization?$select"
 

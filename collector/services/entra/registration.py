@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final
 
-from collector.graph import GraphQuery, GraphReader
-from collector.metrics import object_id
+from collector.clients.graph import GraphQuery, GraphReader
+from collector.core.metrics import object_id
 
 QUERY = GraphQuery(
     lambda client: client.reports.authentication_methods.user_registration_details, reporting=True

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from collector.graph import GraphQuery, GraphReader
+from collector.clients.graph import GraphQuery, GraphReader
 
 GLOBAL_ADMINISTRATOR: Final = "62e90394-69f5-4237-9190-012177145e10"
 PRIVILEGED_ROLES: Final = frozenset(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from collector.graph import GraphQuery, GraphReader
-from collector.metrics import is_number, pctf
-from collector.surfaces import Failure, SurfaceError
+from collector.clients.graph import GraphQuery, GraphReader
+from collector.core.metrics import is_number, pctf
+from collector.core.outcomes import Failure, SurfaceError
 
 QUERY = GraphQuery(lambda client: client.security.secure_scores, top=1)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collector.graph import GraphQuery, GraphReader
+from collector.clients.graph import GraphQuery, GraphReader
 
 QUERY = GraphQuery(lambda client: client.policies.identity_security_defaults_enforcement_policy)
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from collector.graph import GraphQuery, GraphReader
-from collector.metrics import object_id, parse_timestamp, pct
-from collector.surfaces import Outcome, outcome_of
+from collector.clients.graph import GraphQuery, GraphReader
+from collector.core.metrics import object_id, parse_timestamp, pct
+from collector.core.outcomes import Outcome, outcome_of
 
 DIRECTORY_QUERY = GraphQuery(
     lambda client: client.users, select=("id", "accountEnabled", "userType"), top=999

@@ -18,13 +18,13 @@ import httpx
 from azure.core.exceptions import DecodeError, DeserializationError, HttpResponseError
 from azure.core.pipeline import policies
 
-from collector.azure_transport import GuardedAzureTransport
-from collector.clouds import Cloud
-from collector.errors import FatalError
-from collector.graph import MAX_PAGES, safe_code
-from collector.http import DeadlineExceeded, EgressRefused, TransportFailure, origin_of
-from collector.sanitize import sanitize_route
-from collector.surfaces import Failure, SurfaceError, http_failure_text, kind_failure_text
+from collector.clients.graph import MAX_PAGES, safe_code
+from collector.core.clouds import Cloud
+from collector.core.errors import FatalError
+from collector.core.outcomes import Failure, SurfaceError, http_failure_text, kind_failure_text
+from collector.core.sanitize import sanitize_route
+from collector.transport.azure_core import GuardedAzureTransport
+from collector.transport.http import DeadlineExceeded, EgressRefused, TransportFailure, origin_of
 
 T = TypeVar("T")
 MISSING_REGISTRATION: Final = "missingsubscriptionregistration"

@@ -17,12 +17,12 @@ from typing import Any
 from azure.core.credentials import AccessToken
 from azure.identity import CredentialUnavailableError
 
-from collector.config import Config
-from collector.credentials import IdentityCredential
-from collector.errors import AuthError, FatalError, NetworkError
-from collector.github_oidc import GitHubOidcAssertion
-from collector.http import TransportFailure, origin_of
-from collector.sanitize import scrub_free_text
+from collector.auth.credentials import IdentityCredential
+from collector.auth.github_oidc import GitHubOidcAssertion
+from collector.core.config import Config
+from collector.core.errors import AuthError, FatalError, NetworkError
+from collector.core.sanitize import scrub_free_text
+from collector.transport.http import TransportFailure, origin_of
 
 REFRESH_MARGIN_SECONDS = 300
 _FEDERATED_MISMATCH_CODES = frozenset({70021, 700213, 7002138})

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from collector.errors import AuthError
+from collector.core.errors import AuthError
 
 ASSERTION_LIFETIME_SECONDS = 600
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from collector.surfaces import CAUSES, Failure, Outcome
+from collector.core.outcomes import CAUSES, Failure, Outcome
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from collector.clouds import CLOUD_NAMES, Cloud, CustomEndpoints, cloud_for
-from collector.errors import ConfigError
+from collector.core.clouds import CLOUD_NAMES, Cloud, CustomEndpoints, cloud_for
+from collector.core.errors import ConfigError
 
 MAX_CONFIG_BYTES: Final = 1024 * 1024
 GUID_RE: Final = re.compile(

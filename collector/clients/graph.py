@@ -28,16 +28,16 @@ from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph.graph_service_client import GraphServiceClient
 from opentelemetry import trace
 
-from collector.clouds import Cloud
-from collector.http import DeadlineExceeded, EgressRefused, TransportFailure, origin_of
-from collector.sanitize import sanitize_route
-from collector.surfaces import (
+from collector.core.clouds import Cloud
+from collector.core.outcomes import (
     Failure,
     SurfaceError,
     http_failure_text,
     is_licence_error,
     kind_failure_text,
 )
+from collector.core.sanitize import sanitize_route
+from collector.transport.http import DeadlineExceeded, EgressRefused, TransportFailure, origin_of
 
 MAX_PAGES: Final = 10_000
 MAX_CONCURRENT: Final = 4

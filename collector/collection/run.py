@@ -16,27 +16,23 @@ from typing import Any, TypeVar
 
 import httpx
 
-from collector.arm import ArmClients, ArmScope
 from collector.artifacts import azure as azure_artifact
 from collector.artifacts import cloud_posture, idp_posture
 from collector.artifacts import entra as entra_artifact
-from collector.config import Config
-from collector.credential_inputs import CredentialInputs
-from collector.credentials import build_identity_credential
-from collector.diagnostics import Diagnostics, SubscriptionReport
-from collector.errors import NetworkError
-from collector.graph import GraphReader, build_graph_client
-from collector.http import (
-    EgressRule,
-    GuardedTransport,
-    build_http_client,
-    build_ssl_context,
-    origin_of,
-)
+from collector.auth.credential_inputs import CredentialInputs
+from collector.auth.credentials import build_identity_credential
+from collector.auth.tokens import TokenManager
+from collector.clients.arm import ArmClients, ArmScope
+from collector.clients.arm_context import SubscriptionContext
+from collector.clients.graph import GraphReader, build_graph_client
+from collector.collection.azure import collect_subscription, expected_surfaces
+from collector.collection.diagnostics import Diagnostics, SubscriptionReport
+from collector.collection.results import EntraResults, RunResults, SubscriptionResults
+from collector.core.config import Config
+from collector.core.errors import NetworkError
+from collector.core.outcomes import Failure, Outcome, SurfaceError, record
 from collector.protocol import Artifact, ProtocolWriter
-from collector.results import EntraResults, RunResults, SubscriptionResults
 from collector.services.azure import subscription
-from collector.services.azure.context import SubscriptionContext
 from collector.services.azure.inventory import Inventory
 from collector.services.entra import (
     activity,
@@ -51,9 +47,13 @@ from collector.services.entra import (
     users,
 )
 from collector.services.entra.activity import SignInMonitoring
-from collector.subscription_collection import collect_subscription, expected_surfaces
-from collector.surfaces import Failure, Outcome, SurfaceError, record
-from collector.tokens import TokenManager
+from collector.transport.http import (
+    EgressRule,
+    GuardedTransport,
+    build_http_client,
+    build_ssl_context,
+    origin_of,
+)
 
 T = TypeVar("T")
 # More subscriptions in flight than run-wide ARM slots: ARM throttles reads per subscription

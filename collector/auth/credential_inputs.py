@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from collector.config import Config
-from collector.errors import AuthError
+from collector.core.config import Config
+from collector.core.errors import AuthError
 
 
 def validate_request_url(url: str) -> None:
@@ -37,7 +37,7 @@ class CredentialInputs:
     oidc_request_url: str | None = None
     oidc_request_token: str | None = None
     federated_token_file: str | None = None
-    certificate: Any = None  # collector.certificates.ClientCertificate, loaded at startup
+    certificate: Any = None  # collector.auth.certificates.ClientCertificate, loaded at startup
     identity_endpoints: tuple[str, ...] = ()  # managed identity: where azure-identity will ask
     secrets: tuple[str, ...] = field(default=())
 
@@ -90,7 +90,7 @@ def load_credential_inputs(
 
 
 def _certificate_inputs(env: Mapping[str, str]) -> CredentialInputs:
-    from collector.certificates import load_certificate  # cryptography loads only in this mode
+    from collector.auth.certificates import load_certificate  # cryptography loads only in this mode
 
     pem_text = env.get("AZURE_CLIENT_CERTIFICATE", "")
     path = env.get("AZURE_CLIENT_CERTIFICATE_PATH", "")

@@ -2,7 +2,7 @@
 
 azure-core's own transports bring their own HTTP stacks (requests, aiohttp) with their own TLS
 and proxy rules; this adapter lets azure-identity and every azure-mgmt client use the single
-`collector.http.GuardedTransport` instead. It hands requests straight to that transport,
+`collector.transport.http.GuardedTransport` instead. It hands requests straight to that transport,
 without httpx's client layer (cookies, auth and redirect hooks): an azure-core pipeline sets
 every header itself, and on a 15,000-request run the client layer was measurable CPU (issue 8).
 Bodies are already fully read (and capped) by the guarded transport, so responses are served
@@ -19,7 +19,7 @@ import httpx
 from azure.core.pipeline.transport import AsyncHttpTransport
 from azure.core.rest._http_response_impl_async import AsyncHttpResponseImpl
 
-from collector.http import DEFAULT_HEADERS, REQUEST_TIMEOUT
+from collector.transport.http import DEFAULT_HEADERS, REQUEST_TIMEOUT
 
 
 class _BufferedResponse(AsyncHttpResponseImpl):

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, S
 from dataclasses import dataclass
 from typing import Any, Final, Protocol, TypeVar
 
-from collector.arm import ArmClients, ArmRoute, ArmScope, to_json
-from collector.errors import FatalError
-from collector.surfaces import Failure, SurfaceError, unexpected_shape
+from collector.clients.arm import ArmClients, ArmRoute, ArmScope, to_json
+from collector.core.errors import FatalError
+from collector.core.outcomes import Failure, SurfaceError, unexpected_shape
 
 T = TypeVar("T")
 X = TypeVar("X")

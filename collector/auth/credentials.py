@@ -1,7 +1,7 @@
 """Auth modes → one azure-identity credential (contract §2.6).
 
-`build_identity_credential` turns checked inputs (collector.credential_inputs) into the
-azure-identity credential that `TokenManager` (collector.tokens) wraps and shares with every
+`build_identity_credential` turns checked inputs (collector.auth.credential_inputs) into the
+azure-identity credential that `TokenManager` (collector.auth.tokens) wraps and shares with every
 client.
 """
 
@@ -17,11 +17,11 @@ from azure.identity.aio import (
     ManagedIdentityCredential,
 )
 
-from collector.azure_transport import GuardedAzureTransport
-from collector.certificates import CertificateAssertion
-from collector.config import Config
-from collector.credential_inputs import CredentialInputs, read_token_file
-from collector.github_oidc import GitHubOidcAssertion
+from collector.auth.certificates import CertificateAssertion
+from collector.auth.credential_inputs import CredentialInputs, read_token_file
+from collector.auth.github_oidc import GitHubOidcAssertion
+from collector.core.config import Config
+from collector.transport.azure_core import GuardedAzureTransport
 
 
 class FederatedTokenFile:

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from collector.core.outcomes import Outcome
 from collector.services.entra.organization import Organization
-from collector.surfaces import Outcome
 
 
 @dataclass

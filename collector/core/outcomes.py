@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
 
-from collector.errors import FatalError
+from collector.core.errors import FatalError
 
 T = TypeVar("T")
 

@@ -11,8 +11,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-from collector.errors import AuthError, NetworkError
-from collector.http import TransportFailure
+from collector.core.errors import AuthError, NetworkError
+from collector.transport.http import TransportFailure
 
 
 def with_audience(url: str, audience: str) -> str:

@@ -10,6 +10,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from collector.clients.arm_context import SubscriptionContext
+from collector.core.outcomes import Outcome, record
 from collector.services.azure import (
     backup,
     compute,
@@ -23,8 +25,6 @@ from collector.services.azure import (
     sql,
     storage,
 )
-from collector.services.azure.context import SubscriptionContext
-from collector.surfaces import Outcome, record
 
 Outcomes = dict[str, Outcome[Any]]
 

@@ -27,8 +27,8 @@ import httpcore
 import httpx
 
 from collector._version import __version__
-from collector.network import Pool, connection_pool
-from collector.pacing import Pacer, throttling_scope
+from collector.transport.network import Pool, connection_pool
+from collector.transport.pacing import Pacer, throttling_scope
 
 USER_AGENT: Final = f"epack-collector-microsoft-cloud/{__version__}"
 MAX_ATTEMPTS: Final = 5
@@ -287,7 +287,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _pace(self, scope: str) -> None:
-        """Wait for the scope's next start slot (see collector.pacing); never past the deadline."""
+        """Wait for the scope's next start slot (see collector.transport.pacing); never past the deadline."""
         delay = self.pacer.reserve(scope)
         if delay <= 0:
             return
