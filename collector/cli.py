@@ -7,12 +7,16 @@ import gc
 import logging
 import signal
 import sys
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from collector._version import __version__
 from collector.auth.credential_inputs import load_credential_inputs
 from collector.core.config import load_config
 from collector.core.errors import FatalError
 from collector.protocol import ProtocolWriter, capabilities_document, say
+
+T = TypeVar("T")
 
 
 class Cancelled(Exception):
@@ -21,7 +25,7 @@ class Cancelled(Exception):
         self.signal_name = signal_name
 
 
-async def _run_with_signals(coro_factory: object) -> object:
+async def _run_with_signals(coro: Coroutine[Any, Any, T]) -> T:
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     received: list[str] = []
@@ -35,7 +39,7 @@ async def _run_with_signals(coro_factory: object) -> object:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_signal, sig.name)
     try:
-        return await coro_factory  # type: ignore[misc]
+        return await coro
     except asyncio.CancelledError:
         if received:
             raise Cancelled(received[0]) from None
@@ -57,13 +61,15 @@ def main(argv: list[str] | None = None) -> int:
         for warning in config.warnings:
             say(f"warning: {warning}")
         inputs = load_credential_inputs(config)
-        from collector.collection.run import collect  # the SDKs load only once the inputs are valid
+        # The SDKs load only once the inputs are valid.
+        from collector.artifacts.pack import assemble
+        from collector.collection.run import collect
 
         # The SDKs are hundreds of thousands of long-lived objects that every full garbage
         # collection would scan again; on a large run that was a tenth of the CPU (issue 8).
         gc.freeze()
-        artifacts = asyncio.run(_run_with_signals(collect(config, inputs, protocol)))
-        protocol.result(artifacts)  # type: ignore[arg-type]
+        results = asyncio.run(_run_with_signals(collect(config, inputs, protocol)))
+        protocol.result(assemble(results))
     except FatalError as error:
         if error.hint:
             say(error.hint)

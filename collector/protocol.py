@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from collector._version import __version__
+
+if TYPE_CHECKING:  # the artifact model imports the SDKs, which load only after config checks
+    from collector.artifacts.pack import Artifact
 
 PROTOCOL_VERSION = 1
 DESCRIPTION = "Collects Microsoft Entra ID and Azure security posture metrics"
@@ -28,13 +30,6 @@ def capabilities_document() -> str:
         },
         indent=2,
     )
-
-
-@dataclass(frozen=True)
-class Artifact:
-    path: str
-    data: dict[str, Any]
-    schema: str | None = None
 
 
 class ProtocolWriter:

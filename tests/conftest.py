@@ -10,6 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from collector.core import outcomes
 from tests.runner import Run
 from tests.simulator import Scenario, Simulator
 
@@ -20,6 +21,18 @@ SCHEMA_FILES = {
     "artifacts/microsoft-cloud.azure.json": "microsoft-cloud.azure.v1.0.0.json",
     "artifacts/microsoft-cloud.cloud-posture.json": "cloud-posture.v1.json",
 }
+
+
+@pytest.fixture(autouse=True)
+def internal_errors_fail_the_test() -> Iterator[None]:
+    """In-process runs: a bug in our own code must fail the test, not hide in a null surface."""
+
+    def fail(key: str, error: BaseException) -> None:
+        raise AssertionError(f"internal error in surface {key}: {error!r}") from error
+
+    outcomes.internal_error_hooks.append(fail)
+    yield
+    outcomes.internal_error_hooks.remove(fail)
 
 
 @pytest.fixture

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collector.collection.diagnostics import Diagnostics, SubscriptionReport
-from collector.core.outcomes import Failure, Outcome
+from collector.core.outcomes import Failure, Kind, Outcome
 
 SUB = "33333333-3333-3333-3333-333333333333"
-LIMIT = Failure("error", "graph request /users?$select&$skiptoken&$top failed: page limit exceeded")
+LIMIT = Failure.of(Kind.PAGE_CAP, "graph", "/users?$select&$skiptoken&$top")
+TDE = "[resource_id]/transparentDataEncryption/current?api-version"
 
 
 def test_page_cap_nulls_the_surface_and_records_truncation() -> None:
-    arm_limit = Failure(
-        "error",
-        "arm request /subscriptions/[subscription_id]/resources?api-version failed: "
-        "page limit exceeded",
+    arm_limit = Failure.of(
+        Kind.PAGE_CAP, "arm", "/subscriptions/[subscription_id]/resources?api-version"
     )
     diagnostics = Diagnostics(
         entra={"G3": Outcome(None, (LIMIT,)), "G5": Outcome(None, (LIMIT,))},
@@ -38,14 +37,8 @@ def test_page_cap_nulls_the_surface_and_records_truncation() -> None:
 
 
 def test_per_item_failures_give_one_warning_and_an_error_each_in_item_order() -> None:
-    first = Failure(
-        "error",
-        "arm request [resource_id]/transparentDataEncryption/current?api-version failed: status=500",
-    )
-    second = Failure(
-        "error",
-        "arm request [resource_id]/transparentDataEncryption/current?api-version failed: timeout",
-    )
+    first = Failure.http("error", "arm", TDE, 500, None)
+    second = Failure.of(Kind.TRANSPORT, "arm", TDE, "timeout")
     diagnostics = Diagnostics(
         subscriptions=[
             SubscriptionReport(SUB, surfaces={"A10": Outcome(3, (first, second, first))})

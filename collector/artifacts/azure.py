@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from collector.collection.azure import monitored_resources
 from collector.collection.results import RunResults, SubscriptionResults
 from collector.core.metrics import format_timestamp, pct
+from collector.core.registry import monitored_resources
 from collector.services.azure.backup import BackupEstate, Vault
 from collector.services.azure.compute import PublicIps, VirtualMachines
 from collector.services.azure.defender import PatchAssessments
@@ -199,7 +199,7 @@ def _network(account: SubscriptionResults) -> dict[str, Any]:
 
 def _logging(account: SubscriptionResults) -> dict[str, Any]:
     export: ActivityLogExport | None = account.value("A18")
-    monitored = monitored_resources(account.outcomes)
+    monitored = monitored_resources(account)
     covered: int | None = account.value("A19") if monitored else None
     if monitored is not None and not monitored:
         coverage, without = None, 0

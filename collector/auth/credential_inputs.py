@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from collector.core.clouds import IMDS_ORIGIN
 from collector.core.config import Config
 from collector.core.errors import AuthError
 
@@ -110,9 +111,6 @@ def _certificate_inputs(env: Mapping[str, str]) -> CredentialInputs:
     return CredentialInputs(
         mode="certificate", certificate=load_certificate(data, password), secrets=secrets
     )
-
-
-IMDS_ORIGIN = "http://169.254.169.254"
 
 
 def managed_identity_endpoints(env: Mapping[str, str]) -> tuple[str, ...]:

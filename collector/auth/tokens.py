@@ -22,7 +22,7 @@ from collector.auth.github_oidc import GitHubOidcAssertion
 from collector.core.config import Config
 from collector.core.errors import AuthError, FatalError, NetworkError
 from collector.core.sanitize import scrub_free_text
-from collector.transport.http import TransportFailure, origin_of
+from collector.transport.http import TransportFailure
 
 REFRESH_MARGIN_SECONDS = 300
 _FEDERATED_MISMATCH_CODES = frozenset({70021, 700213, 7002138})
@@ -75,17 +75,6 @@ class TokenManager:
             token = await self._acquire(scope)
             self._tokens[scope] = token
             return token
-
-    async def bearer_for(self, origin: str) -> str | None:
-        """The current token for requests to `origin` (Graph or ARM), or None for other hosts."""
-        cloud = self._config.cloud
-        scope = {
-            origin_of(cloud.graph): cloud.graph_scope,
-            origin_of(cloud.resource_manager): cloud.arm_scope,
-        }
-        if origin not in scope:
-            return None
-        return (await self.get_token(scope[origin])).token
 
     async def acquire_initial(self, need_arm: bool) -> None:
         """Graph first, then ARM when subscriptions are configured (§2.8 order)."""

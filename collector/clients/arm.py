@@ -18,13 +18,13 @@ import httpx
 from azure.core.exceptions import DecodeError, DeserializationError, HttpResponseError
 from azure.core.pipeline import policies
 
-from collector.clients.graph import MAX_PAGES, safe_code
+from collector.clients.paging import MAX_PAGES, NextLinks, page_cap, safe_code
 from collector.core.clouds import Cloud
 from collector.core.errors import FatalError
-from collector.core.outcomes import Failure, SurfaceError, http_failure_text, kind_failure_text
+from collector.core.outcomes import Failure, Kind, SurfaceError
 from collector.core.sanitize import sanitize_route
 from collector.transport.azure_core import GuardedAzureTransport
-from collector.transport.http import DeadlineExceeded, EgressRefused, TransportFailure, origin_of
+from collector.transport.http import DeadlineExceeded, EgressRefused, TransportFailure
 
 T = TypeVar("T")
 MISSING_REGISTRATION: Final = "missingsubscriptionregistration"
@@ -80,29 +80,28 @@ def _route_of(error: HttpResponseError, route: ArmRoute) -> str:
 def classify_arm_error(error: BaseException, route: ArmRoute) -> Failure:
     """Map an exception from an azure-mgmt call to a contract cause and sanitized detail."""
     if isinstance(error, DeadlineExceeded):
-        return Failure("deadline", "deadline exceeded")
+        return Failure.deadline()
     if isinstance(error, EgressRefused):
-        kind = "cross-origin next link refused"
-        return Failure("error", kind_failure_text("arm", route.text(), kind))
+        return Failure.of(Kind.EGRESS, "arm", route.text())
     if isinstance(error, TransportFailure):
-        return Failure("error", kind_failure_text("arm", route.text(), error.kind))
+        return error.as_failure("arm", route.text())
     if isinstance(error, DecodeError | DeserializationError | ValueError | TypeError | KeyError):
-        kind = "invalid JSON response"
-        return Failure("error", kind_failure_text("arm", route.text(), kind))
+        # the SDK's decoders, and its pagers meeting a document of an unexpected shape
+        return Failure.of(Kind.DECODE, "arm", route.text())
     if isinstance(error, HttpResponseError) and isinstance(error.status_code, int):
-        text_route = _route_of(error, route)
         status = error.status_code
         raw_code = getattr(getattr(error, "error", None), "code", None)
         code = safe_code(raw_code) if isinstance(raw_code, str) else None
-        text = http_failure_text("arm", text_route, status, code)
         if status == 403:
-            return Failure("permission", text, status)
-        if status == 404:
-            return Failure("not_found", text, status)
-        if status == 409 and (raw_code or "").lower() == MISSING_REGISTRATION:
-            return Failure("not_registered", text, status)
-        return Failure("error", text, status)
-    return Failure("error", kind_failure_text("arm", route.text(), "connection error"))
+            cause = "permission"
+        elif status == 404:
+            cause = "not_found"
+        elif status == 409 and (raw_code or "").lower() == MISSING_REGISTRATION:
+            cause = "not_registered"
+        else:
+            cause = "error"
+        return Failure.http(cause, "arm", _route_of(error, route), status, code)
+    return Failure.of(Kind.TRANSPORT, "arm", route.text(), "connection error")
 
 
 def to_json(model: Any) -> dict[str, Any]:
@@ -143,7 +142,7 @@ class ArmScope:
     ) -> AsyncIterator[list[dict[str, Any]]]:
         """Each page of an SDK listing as JSON objects, with the next-link guards of §7.1.4."""
         iterator: Any = paged.by_page()  # type: ignore[attr-defined]
-        requested: set[str] = set()
+        links = NextLinks("arm", origin)
         for _ in range(MAX_PAGES):
             try:
                 async with self._own, self._run:
@@ -159,24 +158,5 @@ class ArmScope:
             link = iterator.continuation_token
             if not isinstance(link, str) or not link:
                 return
-            _check_next_link(link, route, origin, requested)
-            requested.add(link)
-        raise SurfaceError(
-            Failure("error", kind_failure_text("arm", route.text(), "page limit exceeded"))
-        )
-
-
-def _check_next_link(link: str, route: ArmRoute, origin: str, requested: set[str]) -> None:
-    try:
-        same_origin = urlsplit(link).scheme.lower() == "https" and origin_of(link) == origin_of(
-            origin
-        )
-    except ValueError:
-        same_origin = False
-    if not same_origin:
-        kind = "cross-origin next link refused"
-        raise SurfaceError(Failure("error", kind_failure_text("arm", route.text(), kind)))
-    if link in requested:
-        raise SurfaceError(
-            Failure("error", kind_failure_text("arm", route.text(), "paging loop detected"))
-        )
+            links.check(link, route.text())
+        raise page_cap("arm", route.text())

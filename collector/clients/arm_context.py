@@ -1,15 +1,16 @@
-"""What every Azure service module needs for one subscription."""
+"""What every Azure service module needs for one subscription: clients, bounds, paging."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol, TypeVar
 
 from collector.clients.arm import ArmClients, ArmRoute, ArmScope, to_json
 from collector.core.errors import FatalError
-from collector.core.outcomes import Failure, SurfaceError, unexpected_shape
+from collector.core.outcomes import Failure, SurfaceError, internal_error
+from collector.core.registry import surface
+from collector.core.tasks import run_all
 
 T = TypeVar("T")
 X = TypeVar("X")
@@ -92,13 +93,10 @@ async def per_item(
                 raise
             except SurfaceError as error:
                 failures[index] = error.failure
-            except Exception:
-                failures[index] = unexpected_shape(key)
+            except Exception as error:
+                row = surface(key)
+                failures[index] = internal_error(key, row.service, row.route, error)
 
-    workers = [asyncio.ensure_future(worker()) for _ in range(min(PER_ITEM_WORKERS, len(items)))]
-    try:
-        await asyncio.gather(*workers)
-    finally:
-        for task in workers:
-            task.cancel()  # a FatalError in one worker ends the others
+    # a FatalError in one worker ends the others
+    await run_all(worker() for _ in range(min(PER_ITEM_WORKERS, len(items))))
     return values, tuple(f for f in failures if f is not None)

@@ -10,8 +10,6 @@ of model deserialization on large tenants. Personal fields are never kept past t
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -28,26 +26,23 @@ from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph.graph_service_client import GraphServiceClient
 from opentelemetry import trace
 
-from collector.core.clouds import Cloud
-from collector.core.outcomes import (
-    Failure,
-    SurfaceError,
-    http_failure_text,
-    is_licence_error,
-    kind_failure_text,
+from collector.clients.paging import (
+    MAX_PAGES,
+    JsonObject,
+    NextLinks,
+    decode_object,
+    error_code_and_message,
+    page_cap,
+    page_items,
+    safe_code,
 )
+from collector.core.clouds import GRAPH_VERSION_PATH, Cloud
+from collector.core.outcomes import Failure, Kind, SurfaceError, is_licence_error
 from collector.core.sanitize import sanitize_route
-from collector.transport.http import DeadlineExceeded, EgressRefused, TransportFailure, origin_of
+from collector.transport.http import DeadlineExceeded, EgressRefused, TransportFailure
 
-MAX_PAGES: Final = 10_000
 MAX_CONCURRENT: Final = 4
-# National clouds do not offer every Graph API; there a 404 means "not offered here" and is
-# reported as such (issue 9), not as a failed request. Elsewhere only G12 treats 404 so (§6.2).
-NATIONAL_CLOUDS: Final = frozenset({"AzureUSGovernment", "AzureChinaCloud"})
 LICENCE_RETRY_DELAY_SECONDS: Final = 2.0
-_CODE_RE: Final = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
-
-JsonObject = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -91,42 +86,6 @@ class GraphQuery:
             self.builder(client).with_url(url).to_get_request_information()
         )
         return request
-
-
-def error_code_and_message(body: bytes) -> tuple[str, str]:
-    """`error.code` (only when it is a safe token) and `error.message` of a Microsoft error body."""
-    try:
-        document = json.loads(body)
-    except ValueError:
-        return "", ""
-    error = document.get("error") if isinstance(document, dict) else None
-    if not isinstance(error, dict):
-        return "", ""
-    code = error.get("code")
-    message = error.get("message")
-    return (code if isinstance(code, str) else "", message if isinstance(message, str) else "")
-
-
-def _page_items(document: JsonObject, route: str) -> list[JsonObject]:
-    """A list page's objects; absent/null `value` is an empty page, any other non-list fails."""
-    value = document.get("value")
-    if value is not None and not isinstance(value, list):
-        raise SurfaceError(
-            Failure("error", kind_failure_text("graph", route, "invalid JSON response"))
-        )
-    return [item for item in value or () if isinstance(item, dict)]
-
-
-def safe_code(code: str) -> str | None:
-    return code if _CODE_RE.fullmatch(code) else None
-
-
-def decode_object(body: bytes) -> JsonObject | None:
-    try:
-        document = json.loads(body)
-    except (ValueError, RecursionError):
-        return None
-    return document if isinstance(document, dict) else None
 
 
 def build_graph_client(
@@ -184,35 +143,31 @@ class GraphReader:
             try:
                 response = await self._send(request_for(), reporting)
             except DeadlineExceeded:
-                raise SurfaceError(Failure("deadline", "deadline exceeded")) from None
+                raise SurfaceError(Failure.deadline()) from None
             except EgressRefused:
-                kind = "cross-origin next link refused"
-                raise SurfaceError(
-                    Failure("error", kind_failure_text("graph", route, kind))
-                ) from None
+                raise SurfaceError(Failure.of(Kind.EGRESS, "graph", route)) from None
             except TransportFailure as failure:
-                text = kind_failure_text("graph", route, failure.kind)
-                raise SurfaceError(Failure("error", text)) from None
+                raise SurfaceError(failure.as_failure("graph", route)) from None
             status = response.status_code
             if 200 <= status < 300:
                 document = decode_object(response.content)
                 if document is None:
-                    text = kind_failure_text("graph", route, "invalid JSON response")
-                    raise SurfaceError(Failure("error", text))
+                    raise SurfaceError(Failure.of(Kind.DECODE, "graph", route))
                 return document
             code, message = error_code_and_message(response.content)
-            text = http_failure_text("graph", route, status, safe_code(code))
             if licence_applies and is_licence_error(code, message, response.content):
                 if not licence_retried:
                     licence_retried = True
                     await asyncio.sleep(LICENCE_RETRY_DELAY_SECONDS)
                     continue
-                raise SurfaceError(Failure("licence", text, status))
-            if status == 403:
-                raise SurfaceError(Failure("permission", text, status))
-            if status == 404 and (not_found_is_cause or self.cloud.name in NATIONAL_CLOUDS):
-                raise SurfaceError(Failure("not_found", text, status))
-            raise SurfaceError(Failure("error", text, status))
+                cause = "licence"
+            elif status == 403:
+                cause = "permission"
+            elif status == 404 and (not_found_is_cause or self.cloud.graph_404_means_not_offered):
+                cause = "not_found"
+            else:
+                cause = "error"
+            raise SurfaceError(Failure.http(cause, "graph", route, status, safe_code(code)))
 
     async def get_object(
         self, query: GraphQuery, not_found_is_cause: bool = False, licence_applies: bool = True
@@ -236,45 +191,24 @@ class GraphReader:
         document = await self._send_classified(
             lambda: query.request(self.client), route, not_found_is_cause
         )
-        return _page_items(document, route)
+        return page_items(document, "graph", route)
 
     async def pages(self, query: GraphQuery) -> AsyncIterator[list[JsonObject]]:
         """Yield each page's `value` objects, following `@odata.nextLink` with §7.1.4 guards."""
         first_url = query.request(self.client).url
         current_url = first_url
-        requested = {first_url}
+        links = NextLinks("graph", self.cloud.graph, GRAPH_VERSION_PATH)
+        links.seen(first_url)
         next_link: str | None = None
         for _ in range(MAX_PAGES):
             route = self._route(first_url, current_url)
             factory = partial(self._page_request, query, next_link)
             document = await self._send_classified(factory, route, False, reporting=query.reporting)
-            yield _page_items(document, route)
+            yield page_items(document, "graph", route)
             candidate = document.get("@odata.nextLink")
             if not isinstance(candidate, str) or not candidate:
                 return
-            self._check_next_link(candidate, route, requested)
-            requested.add(candidate)
+            links.check(candidate, route)
             next_link = candidate
             current_url = candidate
-        raise SurfaceError(
-            Failure("error", kind_failure_text("graph", route, "page limit exceeded"))
-        )
-
-    def _check_next_link(self, link: str, route: str, requested: set[str]) -> None:
-        try:
-            parts = urlsplit(link)
-            same_origin = parts.scheme.lower() == "https" and origin_of(link) == origin_of(
-                self.cloud.graph
-            )
-        except ValueError:
-            same_origin = False
-        if not same_origin:
-            kind = "cross-origin next link refused"
-            raise SurfaceError(Failure("error", kind_failure_text("graph", route, kind)))
-        segments = [segment.lower() for segment in parts.path.split("/")]
-        if not parts.path.startswith("/v1.0/") or "beta" in segments:
-            kind = "beta endpoint refused"
-            raise SurfaceError(Failure("error", kind_failure_text("graph", route, kind)))
-        if link in requested:
-            kind = "paging loop detected"
-            raise SurfaceError(Failure("error", kind_failure_text("graph", route, kind)))
+        raise page_cap("graph", route)

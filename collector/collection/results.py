@@ -6,23 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from collector.core.outcomes import Outcome
+from collector.core.outcomes import SurfaceResults
 from collector.services.entra.organization import Organization
-
-
-@dataclass
-class SurfaceResults:
-    """Outcomes keyed by surface (G2…, A1…); a surface never attempted reads as skipped."""
-
-    outcomes: dict[str, Outcome[Any]] = field(default_factory=dict)
-
-    def outcome(self, key: str) -> Outcome[Any]:
-        return self.outcomes.get(key) or Outcome.skipped()
-
-    def value(self, key: str) -> Any:
-        """The surface's aggregate when it is available, else None."""
-        outcome = self.outcome(key)
-        return outcome.value if outcome.available else None
 
 
 @dataclass

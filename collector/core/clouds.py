@@ -1,14 +1,22 @@
 """The Microsoft cloud table (contract §2.4).
 
-This is the only module that may name public Microsoft hosts; everything else derives its
-URLs and token scopes from a `Cloud`.
+This is the only module that may name public Microsoft hosts or state a fact about a cloud
+(Graph's version path, the token path, the managed-identity origin, what a national cloud does
+not offer); everything else derives its URLs, scopes and behaviour from a `Cloud`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Final
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
+
+GRAPH_VERSION_PATH: Final = "/v1.0"  # the only Graph version this collector reads (never beta)
+TOKEN_PATH: Final = "/oauth2/v2.0/token"
+IMDS_ORIGIN: Final = "http://169.254.169.254"  # Azure's instance metadata service (§2.6)
+# National clouds do not offer every Graph API; there a 404 means "not offered here" (issue 9),
+# not a failed request. Elsewhere only G12 reads a 404 that way (§6.2).
+_NOT_EVERY_GRAPH_API: Final = frozenset({"AzureUSGovernment", "AzureChinaCloud"})
 
 
 @dataclass(frozen=True)
@@ -32,7 +40,11 @@ class Cloud:
 
     @property
     def graph_base(self) -> str:
-        return f"{self.graph}/v1.0"
+        return f"{self.graph}{GRAPH_VERSION_PATH}"
+
+    @property
+    def graph_404_means_not_offered(self) -> bool:
+        return self.name in _NOT_EVERY_GRAPH_API
 
     @property
     def graph_scope(self) -> str:
@@ -43,7 +55,15 @@ class Cloud:
         return f"{self.resource_manager}/.default"
 
     def token_endpoint(self, tenant_id: str) -> str:
-        return f"{self.authority}/{quote(tenant_id, safe='')}/oauth2/v2.0/token"
+        return f"{self.authority}/{quote(tenant_id, safe='')}{TOKEN_PATH}"
+
+    def scope_for(self, origin: str) -> str | None:
+        """The token scope for requests to `origin` (Graph or ARM), None for any other host."""
+        scopes = {
+            origin_of(self.graph): self.graph_scope,
+            origin_of(self.resource_manager): self.arm_scope,
+        }
+        return scopes.get(origin)
 
 
 _NAMED: Final = {
@@ -84,3 +104,16 @@ def cloud_for(name: str, endpoints: CustomEndpoints | None) -> Cloud:
         resource_manager=endpoints.resource_manager,
         oidc_audience="api://AzureADTokenExchange",
     )
+
+
+def origin_of(url: str) -> str:
+    """`scheme://host[:port]` with the default HTTPS port dropped and the host lower-cased."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    scheme = parts.scheme.lower()
+    if port is None or (scheme == "https" and port == 443):
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"

@@ -1,19 +1,20 @@
 """Surface outcomes: every call family ends available or unavailable with a cause (§4.5, §6.2).
 
-Service modules raise `SurfaceError`; the composer records the `Failure` and nulls the
-surface's metrics. Nothing in a `Failure` comes from a response body except a validated error
-code, so a failure can be written to an artifact as it is.
+Service modules raise `SurfaceError`; collection records the `Failure` and nulls the surface's
+metrics. A `Failure` is structured (cause, kind, service, route, status, code) and renders its
+§6.5 text only when diagnostics ask for it, so no layer parses text back. Nothing in a
+`Failure` comes from a response body except a validated error code, so it is safe to output.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, Final, Generic, TypeVar
-
-from collector.core.errors import FatalError
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Final, Generic, Literal, TypeVar
 
 T = TypeVar("T")
+Service = Literal["graph", "arm"]
 
 CAUSES: Final = (
     "licence",
@@ -35,13 +36,81 @@ LICENCE_MARKERS: Final = (
 )
 
 
+class Kind(StrEnum):
+    """What went wrong, independent of the contract cause it maps to."""
+
+    HTTP = "http"  # the service answered with an error status
+    TRANSPORT = "transport"  # no usable response: timeout, connection error, oversized body
+    DECODE = "decode"  # a response that is not the JSON document the API defines
+    REFUSED_LINK = "refused_link"  # a next link off the origin, into beta, or a paging loop
+    PAGE_CAP = "page_cap"  # the 10,000-page cap (§7.1.2)
+    EGRESS = "egress"  # a request outside the run's allowlist (never sent)
+    INVALID_ID = "invalid_id"  # a malformed resource ID (no request sent)
+    EMPTY = "empty"  # a 2xx answer without the data the metric needs (G12)
+    DEADLINE = "deadline"
+    BUG = "bug"  # an exception raised by our own code: an internal error of the surface
+
+
+# The §6.5 `<kind>` text for the kinds that have one fixed wording.
+PROBLEMS: Final = {
+    Kind.DECODE: "invalid JSON response",
+    Kind.PAGE_CAP: "page limit exceeded",
+    Kind.EGRESS: "egress refused",
+    Kind.INVALID_ID: "invalid resource id",
+    Kind.BUG: "internal error",
+}
+
+
 @dataclass(frozen=True)
 class Failure:
-    """Why a surface (or one per-item call) is unavailable; `detail` is already sanitized."""
+    """Why a surface (or one per-item call) is unavailable.
+
+    `route` is the sanitized route of the failing request (§6.6.1); `code` a validated
+    `error.code`; `problem` the §6.5 kind text of a non-HTTP failure.
+    """
 
     cause: str
-    detail: str | None = None
+    kind: Kind
+    service: Service | None = None
+    route: str | None = None
     status: int | None = None
+    code: str | None = None
+    problem: str | None = None
+
+    @staticmethod
+    def http(cause: str, service: Service, route: str, status: int, code: str | None) -> Failure:
+        return Failure(cause, Kind.HTTP, service, route, status, code)
+
+    @staticmethod
+    def of(kind: Kind, service: Service, route: str, problem: str | None = None) -> Failure:
+        """A non-HTTP failure (cause `error`); `problem` defaults to the kind's fixed text."""
+        return Failure("error", kind, service, route, problem=problem or PROBLEMS[kind])
+
+    @staticmethod
+    def deadline() -> Failure:
+        return Failure("deadline", Kind.DEADLINE)
+
+    @staticmethod
+    def empty() -> Failure:
+        return Failure("empty", Kind.EMPTY)
+
+    @property
+    def detail(self) -> str | None:
+        """The §6.5 `<sanitized error>` text, or None when the cause has none (empty)."""
+        if self.kind is Kind.DEADLINE:
+            return "deadline exceeded"
+        if self.route is None:
+            return None
+        text = f"{self.service} request {self.route} failed: "
+        if self.kind is Kind.HTTP:
+            text += f"status={self.status}"
+            return f"{text} code={self.code}" if self.code else text
+        return text + (self.problem or "")
+
+    @property
+    def throttled(self) -> bool:
+        """The service's final answer was 429 (after every retry)."""
+        return self.kind is Kind.HTTP and self.status == 429
 
 
 class SurfaceError(Exception):
@@ -68,13 +137,22 @@ class Outcome(Generic[T]):
         return Outcome(value=None, called=False)
 
 
-def http_failure_text(service: str, route: str, status: int, code: str | None) -> str:
-    text = f"{service} request {route} failed: status={status}"
-    return f"{text} code={code}" if code else text
+@dataclass
+class SurfaceResults:
+    """Outcomes of one scope keyed by surface (G2…, A1…); a surface never attempted is skipped."""
 
+    outcomes: dict[str, Outcome[Any]] = field(default_factory=dict)
 
-def kind_failure_text(service: str, route: str, kind: str) -> str:
-    return f"{service} request {route} failed: {kind}"
+    def outcome(self, key: str) -> Outcome[Any]:
+        return self.outcomes.get(key) or Outcome.skipped()
+
+    def available(self, key: str) -> bool:
+        return self.outcome(key).available
+
+    def value(self, key: str) -> Any:
+        """The surface's aggregate when it is available, else None."""
+        outcome = self.outcome(key)
+        return outcome.value if outcome.available else None
 
 
 def is_licence_error(code: str, message: str, body: bytes) -> bool:
@@ -82,70 +160,13 @@ def is_licence_error(code: str, message: str, body: bytes) -> bool:
     return any(marker in haystack for marker in LICENCE_MARKERS)
 
 
-_SUB = "/subscriptions/[subscription_id]"
-_VAULT = (
-    f"{_SUB}/resourceGroups/[resource_group]/providers/Microsoft.RecoveryServices/vaults/[vaults]"
-)
-# Each surface's first-request route (§6.6.1 form), for failures that have no request of their own.
-SURFACE_ROUTES: Final = {
-    "G2": "/subscribedSkus?$select",
-    "G3": "/users?$select&$top",
-    "G4": "/reports/authenticationMethods/userRegistrationDetails",
-    "G5": "/users?$select&$top",
-    "G6": "/identity/conditionalAccess/policies?$select",
-    "G7": "/policies/identitySecurityDefaultsEnforcementPolicy",
-    "G8": "/roleManagement/directory/roleAssignments?$select&$top",
-    "G9": "/roleManagement/directory/roleEligibilitySchedules?$expand&$top",
-    "G10": "/servicePrincipals?$filter&$select&$top",
-    "G11": "/applications?$select&$top",
-    "G12": "/security/secureScores?$top",
-    "G13": "/auditLogs/directoryAudits?$filter&$orderby&$select&$top",
-    "G14": "/auditLogs/signIns?$filter&$orderby&$select&$top",
-    "A1": f"{_SUB}/providers/Microsoft.Security/secureScores/[securescores]?api-version",
-    "A2": f"{_SUB}/providers/Microsoft.Security/assessments?api-version",
-    "A3": f"{_SUB}/providers/Microsoft.Authorization/roleAssignments?$filter&api-version",
-    "A4": f"{_SUB}/providers/Microsoft.Authorization/policyAssignments?api-version",
-    "A5": f"{_SUB}/providers/Microsoft.PolicyInsights/policyStates/[policystates]/summarize?api-version",
-    "A6": f"{_SUB}/providers/Microsoft.Storage/storageAccounts?api-version",
-    "A7": f"{_SUB}/providers/Microsoft.KeyVault/vaults?api-version",
-    "A8": f"{_SUB}/providers/Microsoft.Sql/servers?api-version",
-    "A9": f"{_SUB}/resourceGroups/[resource_group]/providers/Microsoft.Sql/servers/[servers]/databases?api-version",
-    "A10": "[resource_id]/transparentDataEncryption/current?api-version",
-    "A11": f"{_SUB}/providers/Microsoft.Compute/virtualMachines?api-version",
-    "A12": f"{_SUB}/providers/Microsoft.Network/publicIPAddresses?api-version",
-    "A13": f"{_SUB}/providers/Microsoft.RecoveryServices/vaults?api-version",
-    "A14": f"{_VAULT}/backupProtectedItems?api-version",
-    "A15": f"{_VAULT}/backupPolicies?api-version",
-    "A16": f"{_VAULT}/backupJobs?$filter&api-version",
-    "A17": f"{_SUB}/providers/Microsoft.Network/networkSecurityGroups?api-version",
-    "A18": f"{_SUB}/providers/Microsoft.Insights/diagnosticSettings?api-version",
-    "A19": "[resource_id]/providers/Microsoft.Insights/diagnosticSettings?api-version",
-    "A20": f"{_SUB}/resources?api-version",
-}
+# Called for every internal error a surface's safety net catches; tests install a hook that
+# fails the test, so a bug can never hide behind a nulled surface (see tests/conftest.py).
+internal_error_hooks: list[Callable[[str, BaseException], None]] = []
 
 
-def unexpected_shape(key: str) -> Failure:
-    """A response that decoded but could not be aggregated: a surface error, never a crash."""
-    service = "graph" if key.startswith("G") else "arm"
-    return Failure(
-        "error", kind_failure_text(service, SURFACE_ROUTES[key], "invalid JSON response")
-    )
-
-
-async def outcome_of(key: str, call: Callable[[], Awaitable[T]]) -> Outcome[T]:
-    """Run one surface: any failure but a fatal one becomes an unavailable outcome (§3.6)."""
-    try:
-        return Outcome(await call())
-    except SurfaceError as error:
-        return Outcome(None, (error.failure,))
-    except FatalError:
-        raise
-    except Exception:
-        return Outcome(None, (unexpected_shape(key),))
-
-
-async def record(
-    store: dict[str, Outcome[Any]], key: str, call: Callable[[], Awaitable[Any]]
-) -> None:
-    """Run surface `key` and store its outcome under that key."""
-    store[key] = await outcome_of(key, call)
+def internal_error(key: str, service: Service, route: str, error: BaseException) -> Failure:
+    """An exception our own code raised while handling surface `key`: null it, report it."""
+    for hook in internal_error_hooks:
+        hook(key, error)
+    return Failure.of(Kind.BUG, service, route)

@@ -20,13 +20,14 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final
-from urllib.parse import urlsplit
 
 import certifi
 import httpcore
 import httpx
 
 from collector._version import __version__
+from collector.core.clouds import origin_of
+from collector.core.outcomes import Failure, Kind, Service
 from collector.transport.network import Pool, connection_pool
 from collector.transport.pacing import Pacer, throttling_scope
 
@@ -59,6 +60,12 @@ class TransportFailure(Exception):
         super().__init__(kind)
         self.kind = kind
 
+    def as_failure(self, service: Service, route: str) -> Failure:
+        """The surface failure this became for a request to `route`."""
+        if self.kind == "invalid JSON response":  # an undecodable compressed body
+            return Failure.of(Kind.DECODE, service, route)
+        return Failure.of(Kind.TRANSPORT, service, route, self.kind)
+
 
 class EgressRefused(TransportFailure):
     """A request to a host, scheme or method outside the run's allowlist (never sent)."""
@@ -69,19 +76,6 @@ class EgressRefused(TransportFailure):
 
 class DeadlineExceeded(Exception):
     """The run's soft deadline arrived before this request could complete."""
-
-
-def origin_of(url: str) -> str:
-    """`https://host[:port]` with the default port dropped and the host lower-cased."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if ":" in host:
-        host = f"[{host}]"
-    port = parts.port
-    scheme = parts.scheme.lower()
-    if port is None or (scheme == "https" and port == 443):
-        return f"{scheme}://{host}"
-    return f"{scheme}://{host}:{port}"
 
 
 @dataclass(frozen=True)
@@ -155,22 +149,22 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         rules: Iterable[EgressRule],
         ssl_context: ssl.SSLContext,
         environ: dict[str, str] | None = None,
+        *,
+        deadline: float | None = None,
+        reauthorize: Callable[[str], Awaitable[str | None]] | None = None,
     ) -> None:
+        """`deadline` is the run's soft deadline (monotonic seconds); `reauthorize` gives a
+        current bearer token for an origin, so a retry never re-sends an expired one."""
         self._rules = {rule.origin: rule for rule in rules}
         env = dict(os.environ if environ is None else environ)
         self._no_proxy_env = env
         self._ssl_context = ssl_context
         self._proxy_url = env.get("https_proxy") or env.get("HTTPS_PROXY")
         self._pools: dict[str, Pool] = {}
-        self.deadline: float | None = None
+        self._deadline = deadline
+        self._reauthorize = reauthorize
         self.stats = TransportStats()
         self.pacer = Pacer()
-        # Gives a current bearer token for an origin, so a retry never re-sends an expired one.
-        self.reauthorize: Callable[[str], Awaitable[str | None]] | None = None
-
-    def allow(self, rule: EgressRule) -> None:
-        """Add an origin discovered at run time (e.g. the GitHub OIDC request URL)."""
-        self._rules[rule.origin] = rule
 
     def _check_egress(self, request: httpx.Request) -> None:
         # Origins carry their scheme: plain http matches only an explicit http rule (IMDS).
@@ -202,9 +196,9 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         return pool
 
     def _remaining(self) -> float | None:
-        if self.deadline is None:
+        if self._deadline is None:
             return None
-        return self.deadline - time.monotonic()
+        return self._deadline - time.monotonic()
 
     async def _attempt(self, request: httpx.Request, scope: str) -> httpx.Response:
         pool = self._pool(request, scope)
@@ -297,11 +291,11 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         await asyncio.sleep(delay)
 
     async def _refresh_bearer(self, request: httpx.Request) -> None:
-        if self.reauthorize is None or not request.headers.get("Authorization", "").startswith(
+        if self._reauthorize is None or not request.headers.get("Authorization", "").startswith(
             "Bearer "
         ):
             return
-        token = await self.reauthorize(origin_of(str(request.url)))
+        token = await self._reauthorize(origin_of(str(request.url)))
         if token:
             request.headers["Authorization"] = f"Bearer {token}"
 

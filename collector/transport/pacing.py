@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
 
+from collector.core.clouds import GRAPH_VERSION_PATH
+
 DECREASE: Final = 0.7  # rate after a 429, as a fraction of the throttled rate
 INCREASE: Final = 1.01  # rate growth per successful paced request
 MIN_RATE: Final = 0.1  # requests per second; a floor so a scope always makes progress
 MEASURE_WINDOW: Final = 2.0  # seconds of recent starts used to estimate an unpaced rate
-REPORTING_PREFIXES: Final = ("/v1.0/reports/", "/v1.0/auditLogs/")
+REPORTING_PREFIXES: Final = (f"{GRAPH_VERSION_PATH}/reports/", f"{GRAPH_VERSION_PATH}/auditLogs/")
 
 
 def throttling_scope(url: str) -> str:

@@ -18,7 +18,8 @@ from collector.clients.arm import ArmRoute
 from collector.clients.arm_context import SubscriptionContext, per_item
 from collector.core import json_paths as jp
 from collector.core.metrics import hour_age, is_number, parse_timestamp, pct
-from collector.core.outcomes import Failure, SurfaceError, kind_failure_text
+from collector.core.outcomes import Failure
+from collector.core.registry import invalid_id
 from collector.core.resource_ids import parent_of
 
 PROTECTED_STATES: Final = frozenset(
@@ -41,10 +42,6 @@ UNIT_DAYS: Final = {
     "years": 365,
     "year": 365,
 }
-VAULT_CHILD_ROUTE: Final = (
-    "/subscriptions/[subscription_id]/resourceGroups/[resource_group]/providers/"
-    "Microsoft.RecoveryServices/vaults/[vaults]/{child}?api-version"
-)
 
 
 # ----- retention (A15) --------------------------------------------------------------------------
@@ -244,11 +241,6 @@ class BackupEstate:
 # ----- fetching ---------------------------------------------------------------------------------
 
 
-def _invalid(child: str) -> SurfaceError:
-    route = VAULT_CHILD_ROUTE.format(child=child)
-    return SurfaceError(Failure("error", kind_failure_text("arm", route, "invalid resource id")))
-
-
 async def _children(
     ctx: SubscriptionContext, client: Any, vault: Vault, child: str, listing: Any
 ) -> list[dict[str, Any]]:
@@ -259,7 +251,7 @@ async def _children(
 async def _items(ctx: SubscriptionContext, client: Any, vault: Vault) -> list[ProtectedItem]:
     parent = parent_of(vault.id, "vaults")
     if parent is None:
-        raise _invalid("backupProtectedItems")
+        raise invalid_id("A14")
     listing = client.backup_protected_items.list(parent.name, parent.resource_group)
     return [
         reduce_item(d) for d in await _children(ctx, client, vault, "backupProtectedItems", listing)
@@ -269,7 +261,7 @@ async def _items(ctx: SubscriptionContext, client: Any, vault: Vault) -> list[Pr
 async def _policies(ctx: SubscriptionContext, client: Any, vault: Vault) -> list[int]:
     parent = parent_of(vault.id, "vaults")
     if parent is None:
-        raise _invalid("backupPolicies")
+        raise invalid_id("A15")
     listing = client.backup_policies.list(parent.name, parent.resource_group)
     documents = await _children(ctx, client, vault, "backupPolicies", listing)
     return [days for d in documents for days in retention_days(jp.get(d, "properties"))]
@@ -278,7 +270,7 @@ async def _policies(ctx: SubscriptionContext, client: Any, vault: Vault) -> list
 async def _jobs(ctx: SubscriptionContext, client: Any, vault: Vault) -> list[Job]:
     parent = parent_of(vault.id, "vaults")
     if parent is None:
-        raise _invalid("backupJobs")
+        raise invalid_id("A16")
     listing = client.backup_jobs.list(
         parent.name, parent.resource_group, filter="operation eq 'Backup'"
     )

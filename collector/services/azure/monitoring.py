@@ -10,7 +10,8 @@ from azure.mgmt.monitor.aio import MonitorManagementClient
 from collector.clients.arm import ArmRoute
 from collector.clients.arm_context import SubscriptionContext, per_item
 from collector.core import json_paths as jp
-from collector.core.outcomes import Failure, SurfaceError, kind_failure_text
+from collector.core.outcomes import Failure
+from collector.core.registry import invalid_id
 from collector.core.resource_ids import has_resource_shape
 
 DESTINATIONS: Final = (
@@ -18,9 +19,6 @@ DESTINATIONS: Final = (
     "storageAccountId",
     "eventHubAuthorizationRuleId",
     "marketplacePartnerId",
-)
-A19_INVALID_ROUTE: Final = (
-    "[resource_id]/providers/Microsoft.Insights/diagnosticSettings?api-version"
 )
 
 
@@ -73,9 +71,7 @@ async def fetch_subscription_settings(ctx: SubscriptionContext) -> ActivityLogEx
 
 async def _resource_covered(ctx: SubscriptionContext, client: Any, resource_id: str) -> bool:
     if not has_resource_shape(resource_id):
-        raise SurfaceError(
-            Failure("error", kind_failure_text("arm", A19_INVALID_ROUTE, "invalid resource id"))
-        )
+        raise invalid_id("A19")
     route = ArmRoute.of(f"{resource_id}/providers/Microsoft.Insights/diagnosticSettings")
     settings = await ctx.list_all(client.diagnostic_settings.list(resource_id.lstrip("/")), route)
     return enabled_setting(settings)

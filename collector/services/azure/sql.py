@@ -11,16 +11,10 @@ from collector.clients.arm import ArmRoute
 from collector.clients.arm_context import SubscriptionContext, per_item
 from collector.core import json_paths as jp
 from collector.core.metrics import pct
-from collector.core.outcomes import Failure, SurfaceError, kind_failure_text
+from collector.core.outcomes import Failure
+from collector.core.registry import invalid_id
 from collector.core.resource_ids import has_resource_shape, parent_of
 from collector.services.azure.storage import tls12
-
-INVALID_ID = "invalid resource id"
-A9_INVALID_ROUTE = (
-    "/subscriptions/[subscription_id]/resourceGroups/[resource_group]/providers/Microsoft.Sql/"
-    "servers/[servers]/databases?api-version"
-)
-A10_INVALID_ROUTE = "[resource_id]/transparentDataEncryption/current?api-version"
 
 
 @dataclass
@@ -54,7 +48,7 @@ async def fetch_servers(ctx: SubscriptionContext) -> SqlServers:
 async def _databases_of(ctx: SubscriptionContext, client: Any, server_id: str) -> list[str]:
     parent = parent_of(server_id, "servers")
     if parent is None:
-        raise SurfaceError(Failure("error", kind_failure_text("arm", A9_INVALID_ROUTE, INVALID_ID)))
+        raise invalid_id("A9")
     route = ArmRoute.of(f"{server_id}/databases")
     names: list[str] = []
     listing = client.databases.list_by_server(parent.resource_group, parent.name)
@@ -78,9 +72,7 @@ async def _tde_enabled(ctx: SubscriptionContext, client: Any, database_id: str) 
     parent = parent_of(database_id, "servers")
     database = database_id.rstrip("/").rsplit("/", 1)[-1]
     if parent is None or not has_resource_shape(database_id):
-        raise SurfaceError(
-            Failure("error", kind_failure_text("arm", A10_INVALID_ROUTE, INVALID_ID))
-        )
+        raise invalid_id("A10")
     route = ArmRoute.of(f"{database_id}/transparentDataEncryption/current")
     call = client.transparent_data_encryptions.get(
         parent.resource_group, parent.name, database, "current"

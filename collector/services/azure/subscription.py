@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from azure.mgmt.resource.subscriptions.aio import SubscriptionClient
 
-from collector.clients.arm import ArmClients, ArmRoute, ArmScope
+from collector.clients.arm import ArmRoute
+from collector.clients.arm_context import SubscriptionContext
 
 
-async def probe(clients: ArmClients, scope: ArmScope, subscription_id: str) -> None:
+async def probe(ctx: SubscriptionContext) -> None:
     """Raise SurfaceError unless ARM returns the subscription to this credential."""
-    client = clients.create(SubscriptionClient)
-    route = ArmRoute.of(f"/subscriptions/{subscription_id}")
+    client = ctx.clients.create(SubscriptionClient)
+    route = ArmRoute.of(f"/subscriptions/{ctx.subscription_id}")
     async with client:
-        await scope.call(client.subscriptions.get(subscription_id), route)
+        await ctx.scope.call(client.subscriptions.get(ctx.subscription_id), route)

@@ -9,8 +9,9 @@ from collector.clients.graph import GraphQuery, GraphReader
 from collector.core.config import is_guid
 from collector.core.errors import AuthError, ConfigError, FatalError, NetworkError
 from collector.core.outcomes import SurfaceError
+from collector.core.registry import surface
 
-ROUTE = "/organization?$select"
+ROUTE = surface("G1").route
 
 
 @dataclass(frozen=True)

@@ -21,5 +21,5 @@ async def fetch(reader: GraphReader) -> int | None:
     first = page[0] if page else None
     maximum: Any = first.get("maxScore") if first is not None else None
     if first is None or not is_number(maximum) or maximum <= 0:
-        raise SurfaceError(Failure("empty"))
+        raise SurfaceError(Failure.empty())
     return pctf(first.get("currentScore"), maximum)

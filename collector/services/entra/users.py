@@ -17,7 +17,8 @@ from typing import Any
 
 from collector.clients.graph import GraphQuery, GraphReader
 from collector.core.metrics import object_id, parse_timestamp, pct
-from collector.core.outcomes import Outcome, outcome_of
+from collector.core.outcomes import Outcome
+from collector.core.registry import outcome_of
 
 DIRECTORY_QUERY = GraphQuery(
     lambda client: client.users, select=("id", "accountEnabled", "userType"), top=999
