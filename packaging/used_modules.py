@@ -5,6 +5,9 @@ never loads, and PyInstaller would bundle them all (it follows imports inside fu
 TYPE_CHECKING blocks). This script runs one full `internal` collection in-process against the
 bundled simulator, including failing surfaces, and writes the loaded module names; the spec
 file excludes every other module of those packages.
+
+The simulator runs in a child process, so this process imports the collector and its SDKs
+and nothing from the test tree: the census sees exactly what the binary will load.
 """
 
 from __future__ import annotations
@@ -13,54 +16,64 @@ import contextlib
 import io
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tests.runner import base_config
-from tests.simulator import Fault, Simulator
-from tests.simulator.scenario import arm_error, graph_error
-from tests.tenants.azure_estate import S1, S2
-from tests.tenants.full import full_estate
-
+REPO = Path(__file__).resolve().parent.parent
 PRUNED_ROOTS = ("msgraph", "azure.mgmt")
 
 
-def main(output: str) -> None:
-    scenario = full_estate()
-    scenario.faults += [
-        Fault(
-            "graph",
-            "/v1.0/applications",
-            500,
-            graph_error("InternalServerError", "x"),
-            headers={"Retry-After": "0"},
-        ),
-        Fault(
-            "arm",
-            f"/subscriptions/{S2}/providers/Microsoft.KeyVault",
-            409,
-            arm_error("MissingSubscriptionRegistration", "x"),
-        ),
-    ]
+def _collect(simulator: dict[str, object]) -> int:
+    sys.path.insert(0, str(REPO))
     from collector.cli import main as collector_main
 
-    with Simulator(scenario) as sim, tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "config.json"
-        config.write_text(json.dumps(base_config(sim, subscription_ids=[S1, S2], level="internal")))
+        config.write_text(
+            json.dumps(
+                {
+                    "tenant_id": simulator["tenant_id"],
+                    "client_id": simulator["client_id"],
+                    "auth_mode": "client_secret",
+                    "subscription_ids": simulator["subscription_ids"],
+                    "level": "internal",
+                    "azure_environment": "custom",
+                    "endpoints": simulator["endpoints"],
+                }
+            )
+        )
         os.environ.update(
             {
                 "EPACK_COLLECTOR_CONFIG": str(config),
-                "SSL_CERT_FILE": str(sim.ca_path),
-                "AZURE_CLIENT_SECRET": scenario.client_secret,
+                "SSL_CERT_FILE": str(simulator["ca_path"]),
+                "AZURE_CLIENT_SECRET": str(simulator["client_secret"]),
             }
         )
         with contextlib.redirect_stdout(io.StringIO()):
-            code = collector_main([])
+            return collector_main([])
+
+
+def main(output: str) -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.simulator.serve", "census"],
+        cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        code = _collect(json.loads(server.stdout.readline()))
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait(timeout=30)
     if code != 0:
         raise SystemExit(f"the warm-up collection failed with exit code {code}")
+    if any(name == "tests" or name.startswith("tests.") for name in sys.modules):
+        raise SystemExit("the census imported the test tree")
     used = sorted(name for name in sys.modules if name.startswith(PRUNED_ROOTS))
     Path(output).write_text(json.dumps(used, indent=0) + "\n")
     print(f"{len(used)} msgraph/azure.mgmt modules used; written to {output}", file=sys.stderr)

@@ -124,3 +124,20 @@ def test_public_names_resolve_and_the_package_is_typed() -> None:
     assert (PACKAGE / "py.typed").exists()
     for name in collector.__all__:
         assert getattr(collector, name) is not None, name
+
+
+def test_the_binary_census_imports_nothing_from_the_test_tree() -> None:
+    """packaging/used_modules.py decides what the binary bundles; tests/ must not skew it."""
+    census = REPO / "packaging" / "used_modules.py"
+    imported = {
+        name
+        for node in ast.walk(ast.parse(census.read_text()))
+        for name in (
+            [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
+            else [alias.name for alias in node.names]
+            if isinstance(node, ast.Import)
+            else []
+        )
+    }
+    assert not {name for name in imported if name.split(".")[0] == "tests"}

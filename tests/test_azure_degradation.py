@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import validate_envelope
-from tests.runner import Run, base_config, epack_env, run_collector
+from tests.runner import Run, base_config, epack_env, run_in_process
 from tests.simulator import Fault, Scenario, Simulator
 from tests.simulator.scenario import arm_error
 from tests.tenants.azure_estate import S1, azure_estate, rid
@@ -141,7 +141,7 @@ def scenario() -> Scenario:
 
 
 def collect(sim: Simulator) -> tuple[Run, dict[str, Any]]:
-    run = run_collector(base_config(sim, subscription_ids=[S1]), epack_env(sim))
+    run = run_in_process(base_config(sim, subscription_ids=[S1]), epack_env(sim))
     assert run.returncode == 0, run.stderr
     validate_envelope(run)
     azure = run.artifact("azure.json")

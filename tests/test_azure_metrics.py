@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.conftest import validate_envelope
-from tests.runner import Run, base_config, epack_env, run_collector
-from tests.simulator import Scenario, Simulator
+from tests.runner import Run, base_config, epack_env, run_in_process
+from tests.simulator import Simulator
 from tests.tenants.azure_estate import S1, S2, S3, azure_estate
 from tests.tenants.entra_tenant import entra_tenant
 
 
-@pytest.fixture
-def scenario() -> Scenario:
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Simulator]:
+    """One simulator and one run for the whole table: every test reads the same evidence."""
     tenant = entra_tenant()
     azure_estate(tenant)
-    return tenant
+    with Simulator(tenant) as running:
+        yield running
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def run(sim: Simulator) -> Run:
-    result = run_collector(base_config(sim, subscription_ids=[S1, S2, S3]), epack_env(sim))
+    result = run_in_process(base_config(sim, subscription_ids=[S1, S2, S3]), epack_env(sim))
     assert result.returncode == 0, result.stderr
     validate_envelope(result)
     return result

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import validate_envelope
-from tests.runner import Run, base_config, epack_env, run_collector
+from tests.runner import Run, base_config, epack_env, run_in_process
 from tests.simulator import Fault, Simulator
 from tests.simulator.scenario import graph_error, licence_required, permission_denied
 from tests.tenants.entra_tenant import install_entra
@@ -18,7 +18,7 @@ def load_tenant(sim: Simulator) -> None:
 
 
 def collect(sim: Simulator) -> tuple[Run, dict[str, Any]]:
-    run = run_collector(base_config(sim), epack_env(sim))
+    run = run_in_process(base_config(sim), epack_env(sim))
     assert run.returncode == 0, run.stderr
     validate_envelope(run)
     data = run.artifact("entra.json")

@@ -5,24 +5,27 @@ Each expected value carries the arithmetic that produced it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.conftest import validate_envelope
-from tests.runner import Run, base_config, epack_env, run_collector
-from tests.simulator import Scenario, Simulator
+from tests.runner import Run, base_config, epack_env, run_in_process
+from tests.simulator import Simulator
 from tests.tenants.entra_tenant import entra_tenant
 
 
-@pytest.fixture
-def scenario() -> Scenario:
-    return entra_tenant()
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Simulator]:
+    """One simulator and one run for the whole table: every test reads the same evidence."""
+    with Simulator(entra_tenant()) as running:
+        yield running
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def run(sim: Simulator) -> Run:
-    result = run_collector(base_config(sim), epack_env(sim))
+    result = run_in_process(base_config(sim), epack_env(sim))
     assert result.returncode == 0, result.stderr
     validate_envelope(result)
     return result
