@@ -5,15 +5,19 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import signal
 import sys
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from collector._version import __version__
 from collector.auth.credential_inputs import load_credential_inputs
 from collector.core.config import load_config
 from collector.core.errors import FatalError
+
+if TYPE_CHECKING:
+    from collector.collection.results import RunResults
 from collector.protocol import ProtocolWriter, capabilities_document, say
 
 T = TypeVar("T")
@@ -46,6 +50,27 @@ async def _run_with_signals(coro: Coroutine[Any, Any, T]) -> T:
         raise
 
 
+USAGE = """\
+usage: epack-collector-microsoft-cloud [-h | --help] [--version] [--capabilities]
+
+Collects aggregate-only Microsoft Entra ID and Azure posture evidence (counts, percentages,
+booleans) for epack. epack runs it as a collector (`epack collect`); to run it by hand, name a
+JSON config file in EPACK_COLLECTOR_CONFIG and set the credential variables of its auth_mode:
+
+  EPACK_COLLECTOR_CONFIG=config.json AZURE_CLIENT_SECRET=... epack-collector-microsoft-cloud
+
+stdout carries the epack protocol (progress lines, then one result envelope); warnings and
+errors go to stderr. Exit codes: 0 ok, 1 general, 2 config, 3 auth, 4 network or API.
+
+options:
+  -h, --help       show this help and exit (reads no config)
+  --version        print the version and exit
+  --capabilities   print the epack capabilities document and exit
+
+Configuration keys, auth modes and permissions: docs/configuration.md
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if "--capabilities" in args:
@@ -54,6 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     if "--version" in args:
         sys.stdout.write(__version__ + "\n")
         return 0
+    if "--help" in args or "-h" in args:
+        sys.stdout.write(USAGE)
+        return 0
+    if not args and not os.environ.get("EPACK_COLLECTOR_CONFIG") and not _under_epack():
+        # A person at a terminal, not epack: show the usage before the contract's config
+        # error (§2.1), which still ends the run with exit 2.
+        sys.stderr.write(USAGE + "\n")
     logging.disable(logging.CRITICAL)  # SDK logs could carry URLs and bodies; never emitted
     protocol = ProtocolWriter()
     try:
@@ -70,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         gc.freeze()
         results = asyncio.run(_run_with_signals(collect(config, inputs, protocol)))
         protocol.result(assemble(results))
+        _report_gaps(results, config.warnings)
     except FatalError as error:
         if error.hint:
             say(error.hint)
@@ -84,6 +117,24 @@ def main(argv: list[str] | None = None) -> int:
         say(f"error: internal error ({type(error).__name__})")
         return 1
     return 0
+
+
+def _under_epack() -> bool:
+    """epack names its protocol version in every collector's environment."""
+    return bool(os.environ.get("EPACK_PROTOCOL_VERSION"))
+
+
+def _report_gaps(results: RunResults, already_said: tuple[str, ...]) -> None:
+    """stderr on success (v1.1 §V.11): each warning, then how much of the run came back."""
+    for warning in results.diagnostics["warnings"]:
+        if warning not in already_said:
+            say(f"warning: {warning}")
+    done = results.completeness
+    if done.collected < done.expected:
+        say(
+            f"collected {done.collected} of {done.expected} surfaces ({done.pct}%); "
+            "see diagnostics.warnings"
+        )
 
 
 def run() -> None:

@@ -115,7 +115,8 @@ def test_certificate_problems_exit_3_before_any_request(
     env_by_case = {
         "missing": (
             {},
-            "certificate authentication requires AZURE_CLIENT_CERTIFICATE or AZURE_CLIENT_CERTIFICATE_PATH",
+            "neither AZURE_CLIENT_CERTIFICATE nor AZURE_CLIENT_CERTIFICATE_PATH is set; list one "
+            "under secrets: in epack.yaml and set one in the job's environment",
         ),
         "unreadable": (
             {"AZURE_CLIENT_CERTIFICATE_PATH": str(tmp_path / "absent.pem")},
@@ -177,7 +178,8 @@ def test_workload_identity_reads_the_token_file(sim: Simulator, tmp_path: Path) 
     missing = run_collector(base_config(sim, auth_mode="workload_identity"), _without_secret(sim))
     assert (
         missing.stderr.strip()
-        == "error: workload_identity authentication requires AZURE_FEDERATED_TOKEN_FILE"
+        == "error: AZURE_FEDERATED_TOKEN_FILE is not set; list it under secrets: in epack.yaml "
+        "and set it in the job's environment"
     )
 
 

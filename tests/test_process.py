@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from collector._version import __version__
 from tests.conftest import validate_envelope
 from tests.runner import REPO, base_config, epack_env, run_collector
 from tests.simulator import Fault, Scenario, Simulator
-from tests.simulator.scenario import CLIENT_SECRET, GITHUB_REQUEST_TOKEN, permission_denied
+from tests.simulator.scenario import (
+    CLIENT_SECRET,
+    GITHUB_REQUEST_TOKEN,
+    graph_error,
+    permission_denied,
+)
+from tests.tenants.azure_estate import azure_estate
+from tests.tenants.entra_tenant import install_entra
 
 SUB_OK = "33333333-3333-3333-3333-333333333333"
 SUB_MISSING = "44444444-4444-4444-4444-444444444444"
@@ -68,12 +79,15 @@ def test_missing_credentials_exit_3_before_any_request(sim: Simulator) -> None:
     run = run_collector(base_config(sim), env)
     assert (run.returncode, run.stderr.strip()) == (
         3,
-        "error: client_secret authentication requires AZURE_CLIENT_SECRET",
+        "error: AZURE_CLIENT_SECRET is not set; list it under secrets: in epack.yaml and set it "
+        "in the job's environment",
     )
     oidc = run_collector(base_config(sim, auth_mode="oidc"), env)
     assert (oidc.returncode, oidc.stderr.strip()) == (
         3,
-        "error: oidc authentication requires ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+        "error: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set "
+        "(GitHub Actions sets them only for a job with permissions: id-token: write); list both "
+        "under secrets: in epack.yaml and set both in the job's environment",
     )
     plain = run_collector(
         base_config(sim, auth_mode="oidc"),
@@ -313,3 +327,96 @@ def test_non_bearer_token_type_is_an_auth_error(scenario: Scenario, sim: Simulat
     run = run_collector(base_config(sim), epack_env(sim))
     assert (run.returncode, run.stderr.strip()) == (3, "error: token response for graph is invalid")
     assert "not-a-jwt-token-value" not in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_help_prints_usage_reads_no_config_and_sends_nothing(sim: Simulator, flag: str) -> None:
+    env = {**epack_env(sim), "EPACK_COLLECTOR_CONFIG": "/nonexistent/config.json"}
+    run = run_collector(None, env, [sys.executable, "-m", "collector", flag])
+    assert (run.returncode, run.stderr) == (0, "")
+    assert run.stdout.startswith("usage: epack-collector-microsoft-cloud [-h | --help]")
+    assert "EPACK_COLLECTOR_CONFIG=config.json" in run.stdout
+    assert sim.log == []
+
+
+def test_no_arguments_at_a_terminal_shows_usage_then_the_config_error(sim: Simulator) -> None:
+    env = {"PATH": os.environ["PATH"]}  # not under epack, no config file named
+    run = run_collector(None, env)
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.startswith("usage: epack-collector-microsoft-cloud")
+    assert run.stderr.rstrip().endswith("error: tenant_id is required")
+
+
+def test_a_partial_run_says_what_is_missing_on_stderr(sim: Simulator) -> None:
+    """One subscription denied and Conditional Access unlicensed: exit 0, and stderr tells."""
+    install_entra(sim.scenario)
+    subscriptions = azure_estate(sim.scenario)  # S1 busy, S2 empty, S3 denied
+    sim.scenario.faults.append(
+        Fault(
+            "graph",
+            "/v1.0/identity/conditionalAccess/policies",
+            403,
+            graph_error("Forbidden", "Tenant does not have a SKU with premium license."),
+        )
+    )
+    run = run_collector(base_config(sim, subscription_ids=subscriptions), epack_env(sim))
+    assert run.returncode == 0, run.stderr
+    # Expected (scope, surface) pairs at trust:
+    #   tenant: G1, G2–G7, G8 and G9 (users and roles readable), G10–G12    = 12
+    #   S1: A0, A1–A18 (A5: 2 assignments), A19 (MON not empty)             = 20
+    #   S2: A0, A1–A4, A6–A18 (A5: no assignments; A19: MON empty)          = 18
+    #   S3: A0 (denied)                                                      =  1
+    # 51 expected; G6 (licence) and S3's A0 are missing: 49 collected, 49/51 = 96.1 % → 96.
+    assert run.stderr.splitlines() == [
+        "warning: Conditional Access policies unavailable: the tenant is not licensed for it "
+        "(Microsoft Entra ID P1 or P2 required); dependent metrics are null [conditional_access]",
+        "collected 49 of 51 surfaces (96%); see diagnostics.warnings",
+    ]
+
+
+def _timed_lines(
+    config: dict[str, Any], env: dict[str, str]
+) -> tuple[list[tuple[float, str]], float]:
+    """stdout lines with the time (from start) each one arrived, and the run's total time."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "config.json"
+        path.write_text(json.dumps(config))
+        started = time.monotonic()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "collector"],
+            env={**env, "EPACK_COLLECTOR_CONFIG": str(path), "PYTHONPATH": str(REPO)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert process.stdout is not None
+        lines = [(time.monotonic() - started, line) for line in process.stdout]
+        assert process.wait(timeout=120) == 0
+    return lines, time.monotonic() - started
+
+
+def test_progress_lines_arrive_as_the_work_happens(sim: Simulator) -> None:
+    """A slow tenant: the users listing pages for over 5 s and subscriptions finish apart."""
+    install_entra(sim.scenario)
+    subscriptions = azure_estate(sim.scenario)
+    sim.scenario.graph_page_caps["/users"] = 1  # 11 users, one page each
+    sim.scenario.latency_seconds = 0.6  # per request: ≥ 6.6 s of sequential users pages
+    config = base_config(sim, subscription_ids=subscriptions)
+    lines, total = _timed_lines(config, epack_env(sim))
+    progress = [(at, json.loads(line)) for at, line in lines if '"epack_progress"' in line]
+    messages = [entry["message"] for _, entry in progress]
+    at = {entry["message"]: moment for moment, entry in progress}
+    assert messages[0] == "Collecting Microsoft Entra ID posture"
+    counts = [m for m in messages if re.fullmatch(r"Microsoft Entra ID: \d+ users read", m)]
+    assert counts, messages  # the users listing reported its count while it paged
+    assert int(counts[0].split()[3]) < 11
+    assert at[counts[0]] >= 5.0
+    finished = [(moment, e) for moment, e in progress if e["message"].startswith("Collected Azure")]
+    assert [e["current"] for _, e in finished] == [1, 2, 3]
+    assert {e["total"] for _, e in finished} == {3}
+    # S3 (denied) finishes at its probe, S1 (busy) long after: the lines are spread out
+    assert finished[-1][0] - finished[0][0] > 0.2 * total
+    assert at["Collecting Microsoft Entra ID posture"] < 0.5 * total
+    assert at["Azure posture collected for 3 subscription(s)"] > 0.5 * total
+    entra_done = next(m for m in messages if m.startswith("Microsoft Entra ID posture collected"))
+    assert at[entra_done] > at[counts[0]]

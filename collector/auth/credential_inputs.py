@@ -55,6 +55,19 @@ def read_token_file(path: str) -> str:
     return token
 
 
+def missing(what: str, which: str = "it") -> str:
+    """The message for a credential input the environment lacks, and how to pass it.
+
+    Worded so that epack's secret redaction leaves it whole: epack masks any word such as
+    `secret` or `token` followed by a long word, so those words never lead a clause here
+    (contract v1.1 §V.11).
+    """
+    return (
+        f"{what}; list {which} under secrets: in epack.yaml and set {which} in the job's "
+        "environment"
+    )
+
+
 def load_credential_inputs(
     config: Config, environ: dict[str, str] | None = None
 ) -> CredentialInputs:
@@ -64,15 +77,18 @@ def load_credential_inputs(
     if mode == "client_secret":
         secret = env.get("AZURE_CLIENT_SECRET", "")
         if not secret.strip():
-            raise AuthError("client_secret authentication requires AZURE_CLIENT_SECRET")
+            raise AuthError(missing("AZURE_CLIENT_SECRET is not set"))
         return CredentialInputs(mode=mode, client_secret=secret, secrets=(secret,))
     if mode == "oidc":
         url = env.get("ACTIONS_ID_TOKEN_REQUEST_URL", "")
         token = env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "")
         if not url or not token:
             raise AuthError(
-                "oidc authentication requires ACTIONS_ID_TOKEN_REQUEST_URL and "
-                "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
+                missing(
+                    "ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set "
+                    "(GitHub Actions sets them only for a job with permissions: id-token: write)",
+                    "both",
+                )
             )
         validate_request_url(url)
         return CredentialInputs(
@@ -81,7 +97,7 @@ def load_credential_inputs(
     if mode == "workload_identity":
         path = env.get("AZURE_FEDERATED_TOKEN_FILE", "")
         if not path:
-            raise AuthError("workload_identity authentication requires AZURE_FEDERATED_TOKEN_FILE")
+            raise AuthError(missing("AZURE_FEDERATED_TOKEN_FILE is not set"))
         return CredentialInputs(
             mode=mode, federated_token_file=path, secrets=(read_token_file(path),)
         )
@@ -98,7 +114,9 @@ def _certificate_inputs(env: Mapping[str, str]) -> CredentialInputs:
     password = env.get("AZURE_CLIENT_CERTIFICATE_PASSWORD") or None
     if not pem_text and not path:
         raise AuthError(
-            "certificate authentication requires AZURE_CLIENT_CERTIFICATE or AZURE_CLIENT_CERTIFICATE_PATH"
+            missing(
+                "neither AZURE_CLIENT_CERTIFICATE nor AZURE_CLIENT_CERTIFICATE_PATH is set", "one"
+            )
         )
     if pem_text:
         data = pem_text.encode("utf-8")

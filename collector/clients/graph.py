@@ -60,6 +60,7 @@ class GraphQuery:
     expand: tuple[str, ...] = ()
     orderby: tuple[str, ...] = ()
     reporting: bool = False  # reporting APIs (G4, G13, G14) are throttled per tenant: one at a time
+    counted_as: str | None = None  # long listings report their running count ("users")
 
     def request(self, client: GraphServiceClient) -> RequestInformation:
         builder = self.builder(client)
@@ -101,12 +102,17 @@ def build_graph_client(
     return GraphServiceClient(request_adapter=adapter)
 
 
+# Told how many items a counted listing (GraphQuery.counted_as) has just read.
+PageCounter = Callable[[str, int], None]
+
+
 @dataclass
 class GraphReader:
     """Sends Graph requests and turns every failure into a classified SurfaceError."""
 
     client: GraphServiceClient
     cloud: Cloud
+    on_page: PageCounter | None = None
     slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(MAX_CONCURRENT))
     reports: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -204,7 +210,10 @@ class GraphReader:
             route = self._route(first_url, current_url)
             factory = partial(self._page_request, query, next_link)
             document = await self._send_classified(factory, route, False, reporting=query.reporting)
-            yield page_items(document, "graph", route)
+            items = page_items(document, "graph", route)
+            if query.counted_as and self.on_page is not None:
+                self.on_page(query.counted_as, len(items))
+            yield items
             candidate = document.get("@odata.nextLink")
             if not isinstance(candidate, str) or not candidate:
                 return

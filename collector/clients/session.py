@@ -19,7 +19,7 @@ from collector.auth.credentials import build_identity_credential
 from collector.auth.tokens import TokenManager
 from collector.clients.arm import ArmClients, ArmScope
 from collector.clients.arm_context import SubscriptionContext
-from collector.clients.graph import GraphReader, build_graph_client
+from collector.clients.graph import GraphReader, PageCounter, build_graph_client
 from collector.core.clouds import TOKEN_PATH, Cloud, cloud_for, origin_of
 from collector.core.config import Config
 from collector.transport.http import (
@@ -68,6 +68,7 @@ class Session:
         extra_origins: Iterable[str] = (),
         environ: Mapping[str, str] | None = None,
         deadline: float | None = None,
+        on_page: PageCounter | None = None,
     ) -> None:
         env = None if environ is None else dict(environ)
         self.cloud = cloud
@@ -85,7 +86,9 @@ class Session:
         self.credential = (
             credential_factory(self.http, self.transport) if credential_factory else credential
         )
-        self.graph = GraphReader(build_graph_client(cloud, self.credential, self.http), cloud)
+        self.graph = GraphReader(
+            build_graph_client(cloud, self.credential, self.http), cloud, on_page=on_page
+        )
         self.arm = ArmClients(cloud, self.credential, self.transport)
         self._arm_slots = asyncio.Semaphore(ARM_CONCURRENT_REQUESTS)
 
@@ -97,6 +100,7 @@ class Session:
         *,
         environ: Mapping[str, str] | None = None,
         deadline: float | None = None,
+        on_page: PageCounter | None = None,
     ) -> Session:
         """The collector's session: its own credential from the validated config and inputs."""
         origins = [*inputs.identity_endpoints]
@@ -112,6 +116,7 @@ class Session:
             extra_origins=origins,
             environ=environ,
             deadline=deadline,
+            on_page=on_page,
         )
 
     @classmethod

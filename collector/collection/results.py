@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from collector.core.metrics import pct
 from collector.core.outcomes import SurfaceResults
 from collector.services.entra.organization import Organization
 
@@ -22,6 +23,18 @@ class SubscriptionResults(SurfaceResults):
     subscription_id: str = ""
 
 
+@dataclass(frozen=True)
+class Completeness:
+    """How many of the (scope, surface) pairs a run was expected to collect came back (§V.10)."""
+
+    expected: int
+    collected: int
+
+    @property
+    def pct(self) -> int | None:
+        return pct(self.collected, self.expected)
+
+
 @dataclass
 class RunResults:
     now: datetime
@@ -29,3 +42,4 @@ class RunResults:
     entra: EntraResults
     accounts: list[SubscriptionResults] = field(default_factory=list)
     diagnostics: dict[str, Any] = field(default_factory=dict)
+    completeness: Completeness = field(default_factory=lambda: Completeness(0, 0))

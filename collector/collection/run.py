@@ -11,14 +11,20 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from collector.auth.credential_inputs import CredentialInputs
 from collector.clients.session import Session
 from collector.collection.azure import collect_subscription
 from collector.collection.diagnostics import Diagnostics, SubscriptionReport
 from collector.collection.entra import collect_tenant
-from collector.collection.results import EntraResults, RunResults, SubscriptionResults
+from collector.collection.progress import ListingCounts, Progress, SubscriptionProgress
+from collector.collection.results import (
+    Completeness,
+    EntraResults,
+    RunResults,
+    SubscriptionResults,
+)
 from collector.core.config import Config
 from collector.core.errors import NetworkError
 from collector.core.outcomes import Failure, Outcome, SurfaceError
@@ -35,14 +41,6 @@ from collector.services.entra.activity import SignInMonitoring
 CONCURRENT_SUBSCRIPTIONS: Final = 32
 
 
-class Progress(Protocol):
-    """Where the run reports what it is doing (the protocol writer's progress lines)."""
-
-    def status(self, message: str) -> None: ...
-
-    def progress(self, message: str, current: int, total: int) -> None: ...
-
-
 @dataclass
 class Collection:
     """Mutable state of one run, filled as surfaces complete."""
@@ -57,19 +55,25 @@ class Collection:
 
 
 async def _collect_subscription(
-    state: Collection, session: Session, slots: asyncio.Semaphore, sub: str
+    state: Collection,
+    session: Session,
+    slots: asyncio.Semaphore,
+    sub: str,
+    progress: SubscriptionProgress,
 ) -> None:
     async with slots:
         state.started.add(sub)
+        progress.started(sub)
         context = session.subscription(sub)
         try:
             await subscription.probe(context)
         except SurfaceError as error:
             state.probes[sub] = error.failure
-            return
-        state.probes[sub] = None
-        results = state.subscriptions[sub] = SubscriptionResults(subscription_id=sub)
-        await collect_subscription(context, state.config.level, results)
+        else:
+            state.probes[sub] = None
+            results = state.subscriptions[sub] = SubscriptionResults(subscription_id=sub)
+            await collect_subscription(context, state.config.level, results)
+        progress.finished(sub)
 
 
 def _finish_after_deadline(state: Collection) -> None:
@@ -122,6 +126,23 @@ def _diagnostics(state: Collection) -> dict[str, Any]:
     ).build()
 
 
+def _completeness(state: Collection) -> Completeness:
+    """§V.10: every (scope, surface) the rules call, G1 and each A0 included; which came back."""
+    level = state.config.level
+    tenant = expected("tenant", level, state.entra)
+    expected_count = 1 + len(tenant)  # G1 succeeded, or the run would have ended
+    collected = 1 + sum(state.entra.available(key) for key in tenant)
+    for sub in state.config.subscription_ids:
+        expected_count += 1  # A0
+        results = state.subscriptions.get(sub)
+        if results is None:
+            continue
+        keys = expected("subscription", level, results)
+        expected_count += len(keys)
+        collected += 1 + sum(results.available(key) for key in keys)
+    return Completeness(expected=expected_count, collected=collected)
+
+
 def _results(state: Collection) -> RunResults:
     return RunResults(
         now=state.now,
@@ -133,21 +154,33 @@ def _results(state: Collection) -> RunResults:
             if sub in state.subscriptions
         ],
         diagnostics=_diagnostics(state),
+        completeness=_completeness(state),
     )
 
 
-async def _collect_all(state: Collection, session: Session, progress: Progress) -> None:
+async def _collect_tenant(state: Collection, session: Session, progress: Progress) -> None:
+    await collect_tenant(session.graph, state.now, state.config.level, state.entra)
+    keys = expected("tenant", state.config.level, state.entra)
+    collected = sum(state.entra.available(key) for key in keys)
+    progress.status(
+        f"Microsoft Entra ID posture collected ({collected} of {len(keys)} surfaces available)"
+    )
+
+
+async def _collect_azure(state: Collection, session: Session, progress: Progress) -> None:
     subs = state.config.subscription_ids
-    if subs:
-        progress.status(f"Collecting Azure posture for {len(subs)} subscription(s)")
-    for index, sub in enumerate(subs, start=1):
-        progress.progress(f"Collecting Azure subscription {sub}", index, len(subs))
+    if not subs:
+        return
+    progress.status(f"Collecting Azure posture for {len(subs)} subscription(s)")
     slots = asyncio.Semaphore(CONCURRENT_SUBSCRIPTIONS)
+    tracker = SubscriptionProgress(progress, len(subs))
+    await run_all(_collect_subscription(state, session, slots, sub, tracker) for sub in subs)
+    progress.status(f"Azure posture collected for {len(subs)} subscription(s)")
+
+
+async def _collect_all(state: Collection, session: Session, progress: Progress) -> None:
     await run_all(
-        [
-            collect_tenant(session.graph, state.now, state.config.level, state.entra),
-            *(_collect_subscription(state, session, slots, sub) for sub in subs),
-        ]
+        [_collect_tenant(state, session, progress), _collect_azure(state, session, progress)]
     )
 
 
@@ -161,7 +194,10 @@ async def collect(
     now = datetime.now(UTC).replace(microsecond=0)
     deadline = time.monotonic() + config.deadline_seconds
     progress.status("Collecting Microsoft Entra ID posture")
-    async with Session.for_run(config, inputs, environ=environ, deadline=deadline) as session:
+    counts = ListingCounts(progress)
+    async with Session.for_run(
+        config, inputs, environ=environ, deadline=deadline, on_page=counts
+    ) as session:
         try:
             async with asyncio.timeout_at(_loop_deadline(deadline)):
                 await session.tokens.acquire_initial(need_arm=bool(config.subscription_ids))

@@ -39,7 +39,7 @@ def window_start(now: datetime) -> str:
 
 
 def _last_week(
-    builder: Callable[[Any], Any], time_field: str, fields: str, now: datetime
+    builder: Callable[[Any], Any], time_field: str, fields: str, now: datetime, counted_as: str
 ) -> GraphQuery:
     """A reporting listing of the last 168 hours, newest first, with only the fields counted."""
     return GraphQuery(
@@ -49,13 +49,18 @@ def _last_week(
         select=("id", time_field, *fields.split()),
         top=999,
         reporting=True,
+        counted_as=counted_as,
     )
 
 
 def directory_audits_query(now: datetime) -> GraphQuery:
     fields = "category loggedByService operationType result targetResources"
     return _last_week(
-        lambda client: client.audit_logs.directory_audits, "activityDateTime", fields, now
+        lambda client: client.audit_logs.directory_audits,
+        "activityDateTime",
+        fields,
+        now,
+        "directory audit events",
     )
 
 
@@ -64,7 +69,9 @@ def sign_ins_query(now: datetime) -> GraphQuery:
         "userId appId status conditionalAccessStatus appliedConditionalAccessPolicies clientAppUsed "
         "riskLevelAggregated riskLevelDuringSignIn"
     )
-    return _last_week(lambda client: client.audit_logs.sign_ins, "createdDateTime", fields, now)
+    return _last_week(
+        lambda client: client.audit_logs.sign_ins, "createdDateTime", fields, now, "sign-ins"
+    )
 
 
 def normalize(value: Any) -> str:

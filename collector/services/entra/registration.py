@@ -15,7 +15,9 @@ from collector.clients.graph import GraphQuery, GraphReader
 from collector.core.metrics import object_id
 
 QUERY = GraphQuery(
-    lambda client: client.reports.authentication_methods.user_registration_details, reporting=True
+    lambda client: client.reports.authentication_methods.user_registration_details,
+    reporting=True,
+    counted_as="registration records",
 )
 
 PHISHING_RESISTANT: Final = frozenset(

@@ -21,12 +21,16 @@ from collector.core.outcomes import Outcome
 from collector.core.registry import outcome_of
 
 DIRECTORY_QUERY = GraphQuery(
-    lambda client: client.users, select=("id", "accountEnabled", "userType"), top=999
+    lambda client: client.users,
+    select=("id", "accountEnabled", "userType"),
+    top=999,
+    counted_as="users",
 )
 SIGN_IN_QUERY = GraphQuery(
     lambda client: client.users,
     select=("id", "accountEnabled", "userType", "signInActivity"),
     top=999,
+    counted_as="users",
 )
 INACTIVE_AFTER = timedelta(days=90)
 
