@@ -101,8 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         # collection would scan again; on a large run that was a tenth of the CPU (issue 8).
         gc.freeze()
         results = asyncio.run(_run_with_signals(collect(config, inputs, protocol)))
+        _report_gaps(results, config.warnings, protocol)
         protocol.result(assemble(results))
-        _report_gaps(results, config.warnings)
     except FatalError as error:
         if error.hint:
             say(error.hint)
@@ -124,17 +124,24 @@ def _under_epack() -> bool:
     return bool(os.environ.get("EPACK_PROTOCOL_VERSION"))
 
 
-def _report_gaps(results: RunResults, already_said: tuple[str, ...]) -> None:
-    """stderr on success (v1.1 §V.11): each warning, then how much of the run came back."""
-    for warning in results.diagnostics["warnings"]:
-        if warning not in already_said:
-            say(f"warning: {warning}")
+def _report_gaps(
+    results: RunResults, already_said: tuple[str, ...], protocol: ProtocolWriter
+) -> None:
+    """What a successful run could not collect (v1.1 §V.11): each warning, then the share of
+    surfaces that came back, on stderr and as progress lines. epack shows a collector's
+    progress lines but drops its stderr when the run succeeds, so a user of `epack collect`
+    sees them only this way."""
+    lines = [f"warning: {warning}" for warning in results.diagnostics["warnings"]]
     done = results.completeness
     if done.collected < done.expected:
-        say(
+        lines.append(
             f"collected {done.collected} of {done.expected} surfaces ({done.pct}%); "
             "see diagnostics.warnings"
         )
+    for line in lines:
+        protocol.status(line)
+        if line.removeprefix("warning: ") not in already_said:
+            say(line)
 
 
 def run() -> None:

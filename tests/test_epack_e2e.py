@@ -21,8 +21,9 @@ from typing import Any
 import pytest
 
 from tests.runner import REPO, base_config, epack_env, run_collector
-from tests.simulator import Scenario, Simulator
-from tests.tenants.azure_estate import S1, azure_estate
+from tests.simulator import Fault, Scenario, Simulator
+from tests.simulator.scenario import graph_error
+from tests.tenants.azure_estate import S1, S2, S3, azure_estate
 from tests.tenants.entra_tenant import entra_tenant
 
 SCHEMAS = {
@@ -131,9 +132,7 @@ def test_binary_under_real_epack_matches_direct_run(sim: Simulator) -> None:
 
 def test_console_script_under_real_epack(sim: Simulator) -> None:
     epack = _tool("EPACK_BIN")
-    script = shutil.which("epack-collector-microsoft-cloud", path=str(Path(sys.executable).parent))
-    assert script is not None, "the console script is not installed in this environment"
-    _same(_collect_with_epack(epack, Path(script), sim), _direct(sim))
+    _same(_collect_with_epack(epack, _console_script(), sim), _direct(sim))
 
 
 def test_conformance_at_the_strictest_level() -> None:
@@ -182,3 +181,73 @@ def test_every_documented_epack_yaml_parses_with_real_epack(where: str, snippet:
             env={"PATH": "/usr/bin:/bin", "HOME": tmp},
         )
     assert result.returncode == 0, f"{where}:\n{local}\n{result.stdout}{result.stderr}"
+
+
+def _console_script() -> Path:
+    script = shutil.which("epack-collector-microsoft-cloud", path=str(Path(sys.executable).parent))
+    assert script is not None, "the console script is not installed in this environment"
+    return Path(script)
+
+
+def _epack_collect(
+    epack: Path, collector: Path, config: dict[str, Any], env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """`epack lock` then `epack collect --frozen` as a user runs them; the result, not asserted."""
+    for project in _project(collector, config, ["AZURE_CLIENT_SECRET"]):
+        _epack(epack, project, env, "lock")
+        return subprocess.run(
+            [str(epack), "collect", "--frozen", "-o", "evidence.epack", "--progress", "plain"],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    raise AssertionError("unreachable")
+
+
+def _user_env(sim: Simulator, **extra: str) -> dict[str, str]:
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": tempfile.gettempdir(),
+        "SSL_CERT_FILE": str(sim.ca_path),
+        **extra,
+    }
+
+
+def test_warnings_and_completeness_reach_the_user_through_epack(sim: Simulator) -> None:
+    """One subscription denied, Conditional Access unlicensed: the user sees both, unmangled."""
+    epack = _tool("EPACK_BIN")
+    sim.scenario.faults.append(
+        Fault(
+            "graph",
+            "/v1.0/identity/conditionalAccess/policies",
+            403,
+            graph_error("Forbidden", "Tenant does not have a SKU with premium license."),
+        )
+    )
+    config = base_config(sim, subscription_ids=[S1, S2, S3])
+    env = _user_env(sim, AZURE_CLIENT_SECRET=sim.scenario.client_secret)
+    result = _epack_collect(epack, _console_script(), config, env)
+    shown = result.stdout + result.stderr
+    assert result.returncode == 0, shown
+    for line in (
+        "warning: Conditional Access policies unavailable: the tenant is not licensed for it "
+        "(Microsoft Entra ID P1 or P2 required); dependent metrics are null [conditional_access]",
+        "collected 49 of 51 surfaces (96%); see diagnostics.warnings",  # as tests/test_process
+    ):
+        assert line in shown, shown
+    assert "[REDACTED]" not in shown
+
+
+def test_a_missing_secret_is_named_intact_through_epack(sim: Simulator) -> None:
+    """The secret is listed under `secrets:` but not set: epack's redaction leaves the fix whole."""
+    epack = _tool("EPACK_BIN")
+    result = _epack_collect(epack, _console_script(), base_config(sim), _user_env(sim))
+    shown = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert (
+        "AZURE_CLIENT_SECRET is not set; list it under secrets: in epack.yaml and set it in the "
+        "job's environment"
+    ) in shown, shown
+    assert "[REDACTED]" not in shown
