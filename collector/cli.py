@@ -136,7 +136,7 @@ def _report_gaps(
     if done.collected < done.expected:
         lines.append(
             f"collected {done.collected} of {done.expected} surfaces ({done.pct}%); "
-            "see diagnostics.warnings"
+            "see diagnostics.unavailable"
         )
     for line in lines:
         protocol.status(line)

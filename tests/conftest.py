@@ -16,9 +16,9 @@ from tests.simulator import Scenario, Simulator
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 SCHEMA_FILES = {
-    "artifacts/microsoft-cloud.entra.json": "microsoft-cloud.entra.v1.0.0.json",
+    "artifacts/microsoft-cloud.entra.json": "microsoft-cloud.entra.v1.1.0.json",
     "artifacts/microsoft-cloud.idp-posture.json": "idp-posture.v1.json",
-    "artifacts/microsoft-cloud.azure.json": "microsoft-cloud.azure.v1.0.0.json",
+    "artifacts/microsoft-cloud.azure.json": "microsoft-cloud.azure.v1.1.0.json",
     "artifacts/microsoft-cloud.cloud-posture.json": "cloud-posture.v1.json",
 }
 

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    peak_rss_kib: int = 0  # the collector process's own peak (from wait4), subprocess runs only
 
     @property
     def lines(self) -> list[str]:
@@ -98,17 +100,34 @@ def run_collector(
             path.write_text(config if isinstance(config, str) else json.dumps(config))
             env = {**env, "EPACK_COLLECTOR_CONFIG": str(path)}
         argv = command or [sys.executable, "-m", "collector"]
-        completed = subprocess.run(
-            argv,
-            env={**env, "PYTHONPATH": str(REPO)},
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            cwd=tmp,
-        )
+        run = _spawn(argv, {**env, "PYTHONPATH": str(REPO)}, Path(tmp), timeout)
     # A bug in the collector nulls its surface in production; in a test it fails the test.
-    assert "failed: internal error" not in completed.stdout, completed.stdout
-    return Run(completed.returncode, completed.stdout, completed.stderr)
+    assert "failed: internal error" not in run.stdout, run.stdout
+    return run
+
+
+def _spawn(argv: list[str], env: dict[str, str], cwd: Path, timeout: float) -> Run:
+    """Run one child to its end and read its own resource usage (`wait4`), not its siblings'."""
+    out_path, err_path = cwd / "stdout.txt", cwd / "stderr.txt"
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=err)
+    deadline = time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            process.kill()
+            os.wait4(process.pid, 0)
+            raise subprocess.TimeoutExpired(argv, timeout)
+        time.sleep(0.02)
+    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    return Run(
+        process.returncode,
+        out_path.read_text(),
+        err_path.read_text(),
+        peak_rss_kib=usage.ru_maxrss,
+    )
 
 
 def run_in_process(config: dict[str, Any], env: dict[str, str]) -> Run:

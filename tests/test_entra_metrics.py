@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import validate_envelope
 from tests.runner import Run, base_config, epack_env, run_in_process
 from tests.simulator import Simulator
+from tests.simulator.scenario import GRAPH_ROLES
 from tests.tenants.entra_tenant import entra_tenant
 
 
@@ -116,6 +117,16 @@ def test_secure_score_licence_and_diagnostics(run: Run) -> None:
         "warnings": [],
         "truncation": {},
         "license": {"entra_tier": "p1", "capabilities_unavailable": []},  # P2 pending / suspended
+        # G1 + G2–G12 at trust, G8 and G9 included (users and roles readable): 12 of 12
+        "completeness": {"surfaces_expected": 12, "surfaces_collected": 12, "pct": 100},
+        "unavailable": [],
+        "permissions": {
+            "graph_roles_granted": sorted(GRAPH_ROLES),  # the token's roles claim
+            "graph_roles_missing": ["GroupMember.Read.All"],  # the optional one
+            "graph_roles_not_read_only": [],
+            "azure_roles": {},  # Entra ID only
+            "read_only": True,
+        },
     }
 
 

@@ -352,3 +352,10 @@ def test_deadline_emits_partial_evidence(sim: Simulator) -> None:
         == "collection deadline of 60 s reached; surfaces not yet collected are null"
     )
     assert "application_credentials" in diagnostics["license"]["capabilities_unavailable"]
+    assert {
+        "scope": "tenant",
+        "surface": "G11",
+        "reason": "deadline",
+        "fix": "The collection deadline arrived first; raise deadline_seconds (up to 3600) or "
+        "collect fewer subscriptions in one run.",
+    } in diagnostics["unavailable"]

@@ -241,7 +241,7 @@ def build(run: RunResults) -> dict[str, Any] | None:
     if not run.accounts:
         return None
     return {
-        "schema_version": "1.0.0",
+        "schema_version": "1.1.0",
         "collected_at": format_timestamp(run.now),
         "collected_at_level": run.level,
         "accounts": [_account(account, run.now, run.level) for account in run.accounts],

@@ -165,7 +165,7 @@ def _apps(entra: EntraResults) -> dict[str, Any] | None:
 def build(run: RunResults) -> dict[str, Any]:
     entra = run.entra
     document: dict[str, Any] = {
-        "schema_version": "1.0.0",
+        "schema_version": "1.1.0",
         "collected_at": format_timestamp(run.now),
         "collected_at_level": run.level,
         "tenant_id": entra.organization.tenant_id,

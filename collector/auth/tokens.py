@@ -59,6 +59,9 @@ class TokenManager:
         self._tokens: dict[str, AccessToken] = {}
         self._lock = asyncio.Lock()
         self.issued: list[str] = []
+        # The latest token's unverified claims per audience ("graph", "arm"); None when the
+        # token is not a decodable JWT. Read for diagnostics.permissions, never printed.
+        self.claims: dict[str, dict[str, Any] | None] = {}
 
     def known_secrets(self) -> list[str]:
         """Every secret value this run has seen, for the stderr scrubber."""
@@ -107,6 +110,7 @@ class TokenManager:
             raise AuthError(f"token response for {label} is invalid")
         self.issued.append(access_token)
         self._check_claims(label, access_token)
+        self.claims[label] = jwt_claims(access_token)
         expires_on = int(token.expires_on)
         if expires_on <= int(time.time()):
             expires_on = int(time.time()) + 3600

@@ -10,6 +10,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from collector.collection.permissions import permissions
+from collector.collection.results import Completeness
+from collector.core import registry
+from collector.core.fixes import fix, reason_of
 from collector.core.outcomes import CAUSES, Failure, Kind, Outcome
 from collector.core.registry import Surface, capability_order, scope_surfaces
 
@@ -86,6 +90,34 @@ class Diagnostics:
     truncation: dict[str, int] = field(default_factory=dict)
     entra_tier: str = "unknown"
     deadline_seconds: int | None = None  # set when the deadline was reached
+    completeness: Completeness = field(default_factory=lambda: Completeness(0, 0))
+    permissions: dict[str, Any] = field(default_factory=lambda: permissions({}, []))
+
+    def unavailable(self) -> list[dict[str, str]]:
+        """One entry per unavailable (scope, surface): tenant first, then config order (§V.10)."""
+        entries: list[dict[str, str]] = []
+
+        def add(scope: str, row: Surface, failures: Iterable[Failure]) -> None:
+            reason = reason_of(failures)
+            entries.append(
+                {"scope": scope, "surface": row.key, "reason": reason, "fix": fix(row, reason)}
+            )
+
+        for row in scope_surfaces("tenant"):
+            if _failed(outcome := self.entra.get(row.key)):
+                assert outcome is not None
+                add("tenant", row, outcome.failures)
+        for report in self.subscriptions:
+            sub = report.subscription_id
+            if report.probe_failure is not None:
+                add(sub, registry.surface("A0"), [report.probe_failure])
+            elif report.not_started:
+                add(sub, registry.surface("A0"), [Failure.deadline()])
+            for row in scope_surfaces("subscription"):
+                if _failed(outcome := report.surfaces.get(row.key)):
+                    assert outcome is not None
+                    add(sub, row, outcome.failures)
+        return entries
 
     def capabilities_unavailable(self) -> list[str]:
         missing: set[str] = set()
@@ -178,6 +210,13 @@ class Diagnostics:
                 "entra_tier": self.entra_tier,
                 "capabilities_unavailable": self.capabilities_unavailable(),
             },
+            "completeness": {
+                "surfaces_expected": self.completeness.expected,
+                "surfaces_collected": self.completeness.collected,
+                "pct": self.completeness.pct,
+            },
+            "unavailable": self.unavailable(),
+            "permissions": self.permissions,
         }
 
 

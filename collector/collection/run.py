@@ -18,6 +18,7 @@ from collector.clients.session import Session
 from collector.collection.azure import collect_subscription
 from collector.collection.diagnostics import Diagnostics, SubscriptionReport
 from collector.collection.entra import collect_tenant
+from collector.collection.permissions import permissions
 from collector.collection.progress import ListingCounts, Progress, SubscriptionProgress
 from collector.collection.results import (
     Completeness,
@@ -52,6 +53,7 @@ class Collection:
     subscriptions: dict[str, SubscriptionResults] = field(default_factory=dict)
     started: set[str] = field(default_factory=set)
     deadline_hit: bool = False
+    claims: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # the tokens'
 
 
 async def _collect_subscription(
@@ -105,7 +107,7 @@ def _truncation(state: Collection) -> dict[str, int]:
     return {key: count for key, count in dropped.items() if count > 0}
 
 
-def _diagnostics(state: Collection) -> dict[str, Any]:
+def _diagnostics(state: Collection, completeness: Completeness) -> dict[str, Any]:
     reports = [
         SubscriptionReport(
             subscription_id=sub,
@@ -123,6 +125,8 @@ def _diagnostics(state: Collection) -> dict[str, Any]:
         entra_tier=str(tier.value) if tier.available else "unknown",
         subscriptions=reports,
         deadline_seconds=state.config.deadline_seconds if state.deadline_hit else None,
+        completeness=completeness,
+        permissions=permissions(state.claims, list(state.subscriptions.items())),
     ).build()
 
 
@@ -144,6 +148,7 @@ def _completeness(state: Collection) -> Completeness:
 
 
 def _results(state: Collection) -> RunResults:
+    completeness = _completeness(state)
     return RunResults(
         now=state.now,
         level=state.config.level,
@@ -153,8 +158,8 @@ def _results(state: Collection) -> RunResults:
             for sub in state.config.subscription_ids
             if sub in state.subscriptions
         ],
-        diagnostics=_diagnostics(state),
-        completeness=_completeness(state),
+        diagnostics=_diagnostics(state, completeness),
+        completeness=completeness,
     )
 
 
@@ -206,7 +211,12 @@ async def collect(
             raise NetworkError(
                 "collection deadline exceeded before the tenant organization was read"
             ) from None
-        state = Collection(config=config, now=now, entra=EntraResults(organization=org))
+        state = Collection(
+            config=config,
+            now=now,
+            entra=EntraResults(organization=org),
+            claims=session.tokens.claims,
+        )
         try:
             async with asyncio.timeout_at(_loop_deadline(deadline)):
                 await _collect_all(state, session, progress)

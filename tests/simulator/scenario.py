@@ -12,6 +12,8 @@ from typing import Any
 
 TENANT_ID = "11111111-1111-1111-1111-111111111111"
 CLIENT_ID = "22222222-2222-2222-2222-222222222222"
+# The app's service principal: the `oid` of every app-only token it is issued.
+COLLECTOR_OBJECT_ID = "77777777-7777-4777-8777-777777777777"
 CLIENT_SECRET = "sim-client-secret-value-7f3a"
 GITHUB_REQUEST_TOKEN = "sim-github-request-token-91bd"
 GRAPH_ROLES = [
@@ -110,6 +112,7 @@ class Scenario:
     tenant_id: str = TENANT_ID
     client_id: str = CLIENT_ID
     client_secret: str = CLIENT_SECRET
+    collector_object_id: str = COLLECTOR_OBJECT_ID
     github_request_token: str = GITHUB_REQUEST_TOKEN
     graph_roles: list[str] = field(default_factory=lambda: list(GRAPH_ROLES))
     token_lifetime_seconds: int = 3600

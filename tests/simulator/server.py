@@ -243,6 +243,7 @@ class Simulator:
             "aud": audience,
             "tid": self.scenario.tenant_id,
             "appid": self.scenario.client_id,
+            "oid": self.scenario.collector_object_id,
             "exp": int(time.time()) + lifetime,
             "jti": str(uuid.uuid4()),
         }

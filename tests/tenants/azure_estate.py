@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.simulator import Fault, Scenario
-from tests.simulator.scenario import arm_error
+from tests.simulator.scenario import COLLECTOR_OBJECT_ID, arm_error
 from tests.tenants.entra_tenant import iso
 
 S1 = "33333333-3333-3333-3333-333333333333"
@@ -18,6 +18,7 @@ S2 = "55555555-5555-5555-5555-555555555555"
 S3 = "66666666-6666-6666-6666-666666666666"
 OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
+READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 
 
 def rid(sub: str, group: str, provider: str, *pairs: str) -> str:
@@ -175,6 +176,15 @@ def azure_estate(scenario: Scenario, now: datetime | None = None) -> list[str]:
                 "principalType": "ServicePrincipal",
                 "principalId": "p4",
                 "scope": "/",
+            },
+        },
+        {  # the collector's own identity: Reader, as docs/configuration.md asks
+            "id": "r5",
+            "properties": {
+                "roleDefinitionId": f"/subscriptions/{S1}/providers/Microsoft.Authorization/roleDefinitions/{READER}",
+                "principalType": "ServicePrincipal",
+                "principalId": COLLECTOR_OBJECT_ID.upper(),
+                "scope": f"/subscriptions/{S1}",
             },
         },
     ]

@@ -1,8 +1,12 @@
-"""A3 RBAC role assignments at subscription scope and above (`atScope()`): Owner counts."""
+"""A3 RBAC role assignments at subscription scope and above (`atScope()`).
+
+Owner counts for the artifact, and each principal's role definition GUIDs, which are join keys
+only (the collector's own roles for diagnostics.permissions); no ID is ever output.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from azure.mgmt.authorization.aio import AuthorizationManagementClient
@@ -11,6 +15,11 @@ from collector.clients.arm_context import SubscriptionContext
 from collector.core import json_paths as jp
 
 OWNER_ROLE: Final = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+
+
+def role_guid(assignment: dict[str, Any]) -> str:
+    """The role definition's GUID: the last segment of `properties.roleDefinitionId`."""
+    return jp.lower(assignment, "properties", "roleDefinitionId").rstrip("/").rsplit("/", 1)[-1]
 
 
 def is_owner(assignment: dict[str, Any]) -> bool:
@@ -22,8 +31,16 @@ def is_owner(assignment: dict[str, Any]) -> bool:
 class OwnerAssignments:
     owner_count: int = 0
     owner_service_principal_count: int = 0
+    roles_by_principal: dict[str, set[str]] = field(default_factory=dict)
+
+    def roles_of(self, principal_id: str) -> set[str]:
+        """The role GUIDs assigned directly to one principal (not through a group)."""
+        return self.roles_by_principal.get(principal_id.lower(), set())
 
     def add(self, assignment: dict[str, Any]) -> None:
+        principal = jp.lower(assignment, "properties", "principalId")
+        if principal:
+            self.roles_by_principal.setdefault(principal, set()).add(role_guid(assignment))
         if is_owner(assignment):
             self.owner_count += 1
             self.owner_service_principal_count += (
