@@ -17,7 +17,9 @@ from collector.core.config import load_config
 from collector.core.errors import FatalError
 
 if TYPE_CHECKING:
+    from collector.auth.credential_inputs import CredentialInputs
     from collector.collection.results import RunResults
+    from collector.core.config import Config
 from collector.protocol import ProtocolWriter, capabilities_document, say
 
 T = TypeVar("T")
@@ -52,6 +54,7 @@ async def _run_with_signals(coro: Coroutine[Any, Any, T]) -> T:
 
 USAGE = """\
 usage: epack-collector-microsoft-cloud [-h | --help] [--version] [--capabilities]
+                                       [--preflight [--json]]
 
 Collects aggregate-only Microsoft Entra ID and Azure posture evidence (counts, percentages,
 booleans) for epack. epack runs it as a collector (`epack collect`); to run it by hand, name a
@@ -66,6 +69,9 @@ options:
   -h, --help       show this help and exit (reads no config)
   --version        print the version and exit
   --capabilities   print the epack capabilities document and exit
+  --preflight      check the config, credentials and every surface's access with one cheap
+                   request each, print what works and how to fix the rest, and exit
+                   (0 when the mandatory steps work); --json for one JSON document
 
 Configuration keys, auth modes and permissions: docs/configuration.md
 """
@@ -93,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         for warning in config.warnings:
             say(f"warning: {warning}")
         inputs = load_credential_inputs(config)
+        if "--preflight" in args:
+            return _preflight(config, inputs, json_output="--json" in args)
         # The SDKs load only once the inputs are valid.
         from collector.artifacts.pack import assemble
         from collector.collection.run import collect
@@ -116,6 +124,16 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # the class name only: messages may carry response data
         say(f"error: internal error ({type(error).__name__})")
         return 1
+    return 0
+
+
+def _preflight(config: Config, inputs: CredentialInputs, json_output: bool) -> int:
+    """`--preflight`: never an envelope or artifacts; fatal errors exit as a run's do."""
+    from collector.collection.preflight import preflight, render_json, render_text
+
+    checks = asyncio.run(_run_with_signals(preflight(config, inputs)))
+    render = render_json if json_output else render_text
+    sys.stdout.write(render(config, checks))
     return 0
 
 

@@ -25,6 +25,16 @@ S = TypeVar("S", bound=Aggregate)
 
 
 @dataclass(frozen=True)
+class Listing:
+    """One subscription-level ARM listing: its azure-mgmt client, the operation that returns
+    the pager (given the client and the subscription ID), and its route under the subscription."""
+
+    client_class: Callable[..., Any]
+    operation: Callable[[Any, str], AsyncIterable[Any]]
+    suffix: str
+
+
+@dataclass(frozen=True)
 class SubscriptionContext:
     """One subscription's clients factory, concurrency bounds and ID (the only ID we output)."""
 
@@ -46,19 +56,22 @@ class SubscriptionContext:
         """One single-object operation (no paging), as JSON."""
         return to_json(await self.scope.call(call, route))
 
-    async def fold(
-        self,
-        client_class: Callable[..., Any],
-        listing: Callable[[Any], AsyncIterable[Any]],
-        suffix: str,
-        sink: S,
-    ) -> S:
+    async def fold(self, listing: Listing, sink: S) -> S:
         """Stream a subscription-level listing into an aggregate's `add` (one item at a time)."""
-        async with self.client(client_class) as client:
-            async for page in self.pages(listing(client), self.route(suffix)):
+        async with self.client(listing.client_class) as client:
+            pager = listing.operation(client, self.subscription_id)
+            async for page in self.pages(pager, self.route(listing.suffix)):
                 for item in page:
                     sink.add(item)
         return sink
+
+    async def first_page(self, listing: Listing) -> list[JsonObject]:
+        """Only the first page of a listing (a cheap probe: `--preflight`)."""
+        async with self.client(listing.client_class) as client:
+            pager = listing.operation(client, self.subscription_id)
+            async for page in self.pages(pager, self.route(listing.suffix)):
+                return page
+        return []
 
     async def list_all(self, paged: AsyncIterable[Any], route: ArmRoute) -> list[JsonObject]:
         """Every item of a small listing (kept only as long as its aggregate needs it)."""

@@ -65,6 +65,7 @@ class Surface:
     mandatory: bool = False  # G1 (fatal) and A0 (the subscription probe)
     listed_with: str | None = None  # answered by another surface's requests (G5 by G3's)
     capability_when_parent_unavailable: bool = False  # §6.3: G8 when G3 is unavailable
+    feeds: str = ""  # what in the artifacts it feeds (preflight, docs)
 
     @property
     def scope(self) -> Scope:
@@ -106,6 +107,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "organization",
         "Organization.Read.All",
         mandatory=True,
+        feeds="tenant_id, org_domain (mandatory)",
     ),
     _graph(
         "G2",
@@ -113,14 +115,23 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Licence detection",
         "subscribed_skus",
         "Organization.Read.All",
+        feeds="diagnostics.license.entra_tier",
     ),
-    _graph("G3", "/users?$select&$top", "User directory listing", "users", "User.Read.All"),
+    _graph(
+        "G3",
+        "/users?$select&$top",
+        "User directory listing",
+        "users",
+        "User.Read.All",
+        feeds="users counts, posture denominators, privileged_access",
+    ),
     _graph(
         "G4",
         "/reports/authenticationMethods/userRegistrationDetails",
         "MFA registration report",
         "mfa_registration_report",
         "AuditLog.Read.All",
+        feeds="posture.mfa_*, posture.sspr_registered",
     ),
     _graph(
         "G5",
@@ -129,6 +140,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "sign_in_activity",
         "AuditLog.Read.All",
         listed_with="G3",
+        feeds="users.inactive_pct, users.inactive_guest_pct",
     ),
     _graph(
         "G6",
@@ -136,6 +148,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Conditional Access policies",
         "conditional_access",
         "Policy.Read.All",
+        feeds="policy (Conditional Access)",
     ),
     _graph(
         "G7",
@@ -143,6 +156,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Security defaults policy",
         "security_defaults",
         "Policy.Read.All",
+        feeds="security_defaults.enabled",
     ),
     _graph(
         "G8",
@@ -152,6 +166,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "RoleManagement.Read.Directory",
         parents=("G3",),
         capability_when_parent_unavailable=True,
+        feeds="privileged_access",
     ),
     _graph(
         "G9",
@@ -161,6 +176,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "RoleEligibilitySchedule.Read.Directory",
         P2_OR_GOVERNANCE,
         parents=("G8",),
+        feeds="privileged_access.pim_eligible_pct, standing_assignment_count",
     ),
     _graph(
         "G10",
@@ -168,6 +184,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Enterprise applications",
         "enterprise_apps",
         "Application.Read.All",
+        feeds="apps (enterprise applications), posture.sso_coverage",
     ),
     _graph(
         "G11",
@@ -175,6 +192,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Application credentials",
         "application_credentials",
         "Application.Read.All",
+        feeds="apps credential counts",
     ),
     _graph(
         "G12",
@@ -182,6 +200,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Microsoft Secure Score",
         "identity_secure_score",
         "SecurityEvents.Read.All",
+        feeds="secure_score.identity_pct",
     ),
     _graph(
         "G13",
@@ -190,6 +209,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "directory_audit_activity",
         "AuditLog.Read.All",
         level="internal",
+        feeds="directory_activity (internal)",
     ),
     _graph(
         "G14",
@@ -198,6 +218,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "sign_in_logs",
         "AuditLog.Read.All",
         level="internal",
+        feeds="sign_in_monitoring (internal)",
     ),
     _arm(
         "A0",
@@ -206,6 +227,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "subscription",
         "Microsoft.Resources",
         mandatory=True,
+        feeds="the whole subscription (probe)",
     ),
     _arm(
         "A1",
@@ -213,6 +235,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Defender secure score",
         "defender_secure_score",
         "Microsoft.Security",
+        feeds="defender.secure_score_pct",
     ),
     _arm(
         "A2",
@@ -220,6 +243,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Defender assessments",
         "defender_assessments",
         "Microsoft.Security",
+        feeds="defender.unpatched_pct",
     ),
     _arm(
         "A3",
@@ -227,6 +251,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "RBAC role assignments",
         "rbac_role_assignments",
         "Microsoft.Authorization",
+        feeds="rbac owner counts, diagnostics.permissions",
     ),
     _arm(
         "A4",
@@ -234,6 +259,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Azure Policy assignments",
         "policy_assignments",
         "Microsoft.Authorization",
+        feeds="policy.assignments_count",
     ),
     _arm(
         "A5",
@@ -243,6 +269,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Microsoft.PolicyInsights",
         parents=("A4",),
         gate=Gate.UNLESS_PARENT_IS_ZERO,
+        feeds="policy.compliant_pct, noncompliant_resources_count",
     ),
     _arm(
         "A6",
@@ -250,6 +277,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Storage accounts",
         "storage_accounts",
         "Microsoft.Storage",
+        feeds="storage",
     ),
     _arm(
         "A7",
@@ -257,6 +285,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Key Vault inventory",
         "key_vaults",
         "Microsoft.KeyVault",
+        feeds="keyvault",
     ),
     _arm(
         "A8",
@@ -264,6 +293,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "SQL server inventory",
         "sql_servers",
         "Microsoft.Sql",
+        feeds="sql servers",
     ),
     _arm(
         "A9",
@@ -273,6 +303,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Microsoft.Sql",
         parents=("A8",),
         per_item=True,
+        feeds="sql databases",
     ),
     _arm(
         "A10",
@@ -282,6 +313,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Microsoft.Sql",
         parents=("A9",),
         per_item=True,
+        feeds="sql.tde_enabled_pct",
     ),
     _arm(
         "A11",
@@ -289,6 +321,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Virtual machine inventory",
         "virtual_machines",
         "Microsoft.Compute",
+        feeds="compute",
     ),
     _arm(
         "A12",
@@ -296,6 +329,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Public IP inventory",
         "public_ip_addresses",
         "Microsoft.Network",
+        feeds="compute public IPs",
     ),
     _arm(
         "A13",
@@ -303,6 +337,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Recovery Services vault inventory",
         "recovery_services_vaults",
         "Microsoft.RecoveryServices",
+        feeds="backup vaults",
     ),
     _arm(
         "A14",
@@ -312,6 +347,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Microsoft.RecoveryServices",
         parents=("A13",),
         per_item=True,
+        feeds="backup protected items",
     ),
     _arm(
         "A15",
@@ -322,6 +358,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         parents=("A13",),
         per_item=True,
         listed_with="A14",
+        feeds="backup retention",
     ),
     _arm(
         "A16",
@@ -332,6 +369,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         parents=("A13",),
         per_item=True,
         listed_with="A14",
+        feeds="backup jobs",
     ),
     _arm(
         "A17",
@@ -339,6 +377,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Network security groups",
         "network_security_groups",
         "Microsoft.Network",
+        feeds="network SSH/RDP exposure",
     ),
     _arm(
         "A18",
@@ -346,6 +385,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "Subscription diagnostic settings",
         "subscription_diagnostic_settings",
         "Microsoft.Insights",
+        feeds="logging.activity_log_exported",
     ),
     _arm(
         "A19",
@@ -356,6 +396,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         parents=("A6", "A7", "A8", "A9", "A11"),
         gate=Gate.MONITORED_RESOURCES,
         per_item=True,
+        feeds="logging resource diagnostic coverage",
     ),
     _arm(
         "A20",
@@ -364,6 +405,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "resource_inventory",
         "Microsoft.Resources",
         level="audit",
+        feeds="inventory (audit)",
     ),
     _arm(
         "A21",
@@ -372,6 +414,7 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "resource_graph",
         "Microsoft.ResourceGraph",
         level="audit",
+        feeds="(not collected)",
     ),
 )
 BY_KEY: Final = {surface.key: surface for surface in SURFACES}

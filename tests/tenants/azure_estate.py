@@ -640,4 +640,8 @@ def azure_estate(scenario: Scenario, now: datetime | None = None) -> list[str]:
         "/providers/Microsoft.Insights/diagnosticSettings",
     ):
         arm[sub_path(S2, suffix)] = []
+    # Azure answers the summary for any readable subscription (the run skips it: no assignments)
+    obj[sub_path(S2, "/providers/Microsoft.PolicyInsights/policyStates/latest/summarize")] = {
+        "value": []
+    }
     return [S1, S2, S3]

@@ -15,7 +15,7 @@ from azure.mgmt.recoveryservices.aio import RecoveryServicesClient
 from azure.mgmt.recoveryservicesbackup.aio import RecoveryServicesBackupClient
 
 from collector.clients.arm import ArmRoute
-from collector.clients.arm_context import SubscriptionContext, per_item
+from collector.clients.arm_context import Listing, SubscriptionContext, per_item
 from collector.core import json_paths as jp
 from collector.core.metrics import hour_age, is_number, parse_timestamp, pct
 from collector.core.outcomes import Failure
@@ -278,13 +278,20 @@ async def _jobs(ctx: SubscriptionContext, client: Any, vault: Vault) -> list[Job
     return [job for job in map(reduce_job, documents) if job is not None]
 
 
+VAULTS = Listing(
+    RecoveryServicesClient,
+    lambda client, _: client.vaults.list_by_subscription_id(),
+    "/providers/Microsoft.RecoveryServices/vaults",
+)
+
+
+class _Vaults(list[Vault]):
+    def add(self, document: dict[str, Any]) -> None:
+        self.append(reduce_vault(document))
+
+
 async def fetch_vaults(ctx: SubscriptionContext) -> list[Vault]:
-    async with ctx.client(RecoveryServicesClient) as client:
-        route = ctx.route("/providers/Microsoft.RecoveryServices/vaults")
-        return [
-            reduce_vault(v)
-            for v in await ctx.list_all(client.vaults.list_by_subscription_id(), route)
-        ]
+    return list(await ctx.fold(VAULTS, _Vaults()))
 
 
 async def fetch_children(ctx: SubscriptionContext, vaults: list[Vault]) -> BackupEstate:

@@ -8,9 +8,21 @@ from typing import Any
 from azure.mgmt.compute.aio import ComputeManagementClient
 from azure.mgmt.network.aio import NetworkManagementClient
 
-from collector.clients.arm_context import SubscriptionContext
+from collector.clients.arm_context import Listing, SubscriptionContext
 from collector.core import json_paths as jp
 from collector.core.metrics import pct
+
+VIRTUAL_MACHINES = Listing(
+    ComputeManagementClient,
+    lambda client, _: client.virtual_machines.list_all(),
+    "/providers/Microsoft.Compute/virtualMachines",
+)
+
+PUBLIC_IPS = Listing(
+    NetworkManagementClient,
+    lambda client, _: client.public_ip_addresses.list_all(),
+    "/providers/Microsoft.Network/publicIPAddresses",
+)
 
 
 def disk_encrypted(disk: Any) -> bool:
@@ -61,18 +73,8 @@ class PublicIps:
 
 
 async def fetch_virtual_machines(ctx: SubscriptionContext) -> VirtualMachines:
-    return await ctx.fold(
-        ComputeManagementClient,
-        lambda client: client.virtual_machines.list_all(),
-        "/providers/Microsoft.Compute/virtualMachines",
-        VirtualMachines(),
-    )
+    return await ctx.fold(VIRTUAL_MACHINES, VirtualMachines())
 
 
 async def fetch_public_ips(ctx: SubscriptionContext) -> PublicIps:
-    return await ctx.fold(
-        NetworkManagementClient,
-        lambda client: client.public_ip_addresses.list_all(),
-        "/providers/Microsoft.Network/publicIPAddresses",
-        PublicIps(),
-    )
+    return await ctx.fold(PUBLIC_IPS, PublicIps())

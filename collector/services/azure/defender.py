@@ -7,11 +7,18 @@ from typing import Any, Final
 
 from azure.mgmt.security.aio import SecurityCenter
 
-from collector.clients.arm_context import SubscriptionContext
+from collector.clients.arm_context import Listing, SubscriptionContext
 from collector.core import json_paths as jp
 from collector.core.metrics import is_number, pct, pctf
 
 PATCH_MARKERS: Final = ("vulnerab", "patch", "update")
+
+
+ASSESSMENTS = Listing(
+    SecurityCenter,
+    lambda client, sub: client.assessments.list(f"subscriptions/{sub}"),
+    "/providers/Microsoft.Security/assessments",
+)
 
 
 def secure_score_pct(score: dict[str, Any]) -> int | None:
@@ -57,9 +64,4 @@ async def fetch_secure_score(ctx: SubscriptionContext) -> int | None:
 
 
 async def fetch_assessments(ctx: SubscriptionContext) -> PatchAssessments:
-    return await ctx.fold(
-        SecurityCenter,
-        lambda client: client.assessments.list(f"subscriptions/{ctx.subscription_id}"),
-        "/providers/Microsoft.Security/assessments",
-        PatchAssessments(),
-    )
+    return await ctx.fold(ASSESSMENTS, PatchAssessments())

@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from azure.mgmt.resource.resources.aio import ResourceManagementClient
 
-from collector.clients.arm_context import SubscriptionContext
+from collector.clients.arm_context import Listing, SubscriptionContext
 from collector.core import json_paths as jp
 from collector.core.metrics import pct
 from collector.core.resource_ids import keyword_value
@@ -25,6 +25,11 @@ ENV_KEYS: Final = frozenset({"environment", "env", "stage"})
 PRODUCTION: Final = frozenset({"prod", "production"})
 TYPE_RE: Final = re.compile(r"[A-Za-z0-9._/-]{1,200}")
 TOP_TYPES: Final = 10
+
+
+RESOURCES = Listing(
+    ResourceManagementClient, lambda client, _: client.resources.list(), "/resources"
+)
 
 
 def norm_key(key: str) -> str:
@@ -101,6 +106,4 @@ class Inventory:
 
 
 async def fetch(ctx: SubscriptionContext) -> Inventory:
-    return await ctx.fold(
-        ResourceManagementClient, lambda client: client.resources.list(), "/resources", Inventory()
-    )
+    return await ctx.fold(RESOURCES, Inventory())

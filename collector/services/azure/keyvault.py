@@ -7,8 +7,14 @@ from typing import Any
 
 from azure.mgmt.keyvault.aio import KeyVaultManagementClient
 
-from collector.clients.arm_context import SubscriptionContext
+from collector.clients.arm_context import Listing, SubscriptionContext
 from collector.core import json_paths as jp
+
+VAULTS = Listing(
+    KeyVaultManagementClient,
+    lambda client, _: client.vaults.list_by_subscription(),
+    "/providers/Microsoft.KeyVault/vaults",
+)
 
 
 @dataclass
@@ -27,9 +33,4 @@ class KeyVaults:
 
 
 async def fetch(ctx: SubscriptionContext) -> KeyVaults:
-    return await ctx.fold(
-        KeyVaultManagementClient,
-        lambda client: client.vaults.list_by_subscription(),
-        "/providers/Microsoft.KeyVault/vaults",
-        KeyVaults(),
-    )
+    return await ctx.fold(VAULTS, KeyVaults())

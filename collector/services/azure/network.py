@@ -7,12 +7,19 @@ from typing import Any, Final
 
 from azure.mgmt.network.aio import NetworkManagementClient
 
-from collector.clients.arm_context import SubscriptionContext
+from collector.clients.arm_context import Listing, SubscriptionContext
 from collector.core import json_paths as jp
 from collector.core.metrics import pct
 
 ANY_SOURCE: Final = frozenset({"*", "any", "internet", "0.0.0.0/0", "::/0"})
 OPEN_PROTOCOLS: Final = frozenset({"*", "any", "tcp"})
+
+
+SECURITY_GROUPS = Listing(
+    NetworkManagementClient,
+    lambda client, _: client.network_security_groups.list_all(),
+    "/providers/Microsoft.Network/networkSecurityGroups",
+)
 
 
 def _is_port(text: str) -> bool:
@@ -65,9 +72,4 @@ class SecurityGroups:
 
 
 async def fetch(ctx: SubscriptionContext) -> SecurityGroups:
-    return await ctx.fold(
-        NetworkManagementClient,
-        lambda client: client.network_security_groups.list_all(),
-        "/providers/Microsoft.Network/networkSecurityGroups",
-        SecurityGroups(),
-    )
+    return await ctx.fold(SECURITY_GROUPS, SecurityGroups())

@@ -11,10 +11,17 @@ from typing import Any, Final
 
 from azure.mgmt.authorization.aio import AuthorizationManagementClient
 
-from collector.clients.arm_context import SubscriptionContext
+from collector.clients.arm_context import Listing, SubscriptionContext
 from collector.core import json_paths as jp
 
 OWNER_ROLE: Final = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+
+
+ROLE_ASSIGNMENTS = Listing(
+    AuthorizationManagementClient,
+    lambda client, _: client.role_assignments.list_for_subscription(filter="atScope()"),
+    "/providers/Microsoft.Authorization/roleAssignments",
+)
 
 
 def role_guid(assignment: dict[str, Any]) -> str:
@@ -49,9 +56,4 @@ class OwnerAssignments:
 
 
 async def fetch(ctx: SubscriptionContext) -> OwnerAssignments:
-    return await ctx.fold(
-        AuthorizationManagementClient,
-        lambda client: client.role_assignments.list_for_subscription(filter="atScope()"),
-        "/providers/Microsoft.Authorization/roleAssignments",
-        OwnerAssignments(),
-    )
+    return await ctx.fold(ROLE_ASSIGNMENTS, OwnerAssignments())

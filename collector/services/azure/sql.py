@@ -8,13 +8,17 @@ from typing import Any
 from azure.mgmt.sql.aio import SqlManagementClient
 
 from collector.clients.arm import ArmRoute
-from collector.clients.arm_context import SubscriptionContext, per_item
+from collector.clients.arm_context import Listing, SubscriptionContext, per_item
 from collector.core import json_paths as jp
 from collector.core.metrics import pct
 from collector.core.outcomes import Failure
 from collector.core.registry import invalid_id
 from collector.core.resource_ids import has_resource_shape, parent_of
 from collector.services.azure.storage import tls12
+
+SERVERS = Listing(
+    SqlManagementClient, lambda client, _: client.servers.list(), "/providers/Microsoft.Sql/servers"
+)
 
 
 @dataclass
@@ -37,12 +41,7 @@ class SqlServers:
 
 
 async def fetch_servers(ctx: SubscriptionContext) -> SqlServers:
-    return await ctx.fold(
-        SqlManagementClient,
-        lambda client: client.servers.list(),
-        "/providers/Microsoft.Sql/servers",
-        SqlServers(),
-    )
+    return await ctx.fold(SERVERS, SqlServers())
 
 
 async def _databases_of(ctx: SubscriptionContext, client: Any, server_id: str) -> list[str]:

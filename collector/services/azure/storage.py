@@ -7,11 +7,18 @@ from typing import Any, Final
 
 from azure.mgmt.storage.aio import StorageManagementClient
 
-from collector.clients.arm_context import SubscriptionContext
+from collector.clients.arm_context import Listing, SubscriptionContext
 from collector.core import json_paths as jp
 from collector.core.metrics import pct
 
 TLS12_OR_LATER: Final = frozenset({"TLS1_2", "TLS1_3", "1_2", "1_3"})
+
+
+STORAGE_ACCOUNTS = Listing(
+    StorageManagementClient,
+    lambda client, _: client.storage_accounts.list(),
+    "/providers/Microsoft.Storage/storageAccounts",
+)
 
 
 def tls12(version: str) -> bool:
@@ -61,9 +68,4 @@ class StorageAccounts:
 
 
 async def fetch(ctx: SubscriptionContext) -> StorageAccounts:
-    return await ctx.fold(
-        StorageManagementClient,
-        lambda client: client.storage_accounts.list(),
-        "/providers/Microsoft.Storage/storageAccounts",
-        StorageAccounts(),
-    )
+    return await ctx.fold(STORAGE_ACCOUNTS, StorageAccounts())
