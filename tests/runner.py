@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -106,24 +107,35 @@ def run_collector(
     return run
 
 
-def _spawn(argv: list[str], env: dict[str, str], cwd: Path, timeout: float) -> Run:
-    """Run one child to its end and read its own resource usage (`wait4`), not its siblings'."""
-    out_path, err_path = cwd / "stdout.txt", cwd / "stderr.txt"
-    with out_path.open("wb") as out, err_path.open("wb") as err:
-        process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=err)
+def _spawn(argv: list[str], env: dict[str, str], workdir: Path, timeout: float) -> Run:
+    """Run one child to its end and read its own resource usage (`wait4`).
+
+    posix_spawn, not fork: a forked child of a large test worker starts with the worker's
+    pages, and its peak RSS would report them. Its stdout and stderr go to files in `workdir`.
+    """
+    out_path, err_path = workdir / "stdout.txt", workdir / "stderr.txt"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    pid = os.posix_spawnp(
+        argv[0],
+        argv,
+        env,
+        file_actions=[
+            (os.POSIX_SPAWN_OPEN, 1, str(out_path), flags, 0o600),
+            (os.POSIX_SPAWN_OPEN, 2, str(err_path), flags, 0o600),
+        ],
+    )
     deadline = time.monotonic() + timeout
     while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
+        done, status, usage = os.wait4(pid, os.WNOHANG)
+        if done:
             break
         if time.monotonic() > deadline:
-            process.kill()
-            os.wait4(process.pid, 0)
+            os.kill(pid, signal.SIGKILL)
+            os.wait4(pid, 0)
             raise subprocess.TimeoutExpired(argv, timeout)
         time.sleep(0.02)
-    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     return Run(
-        process.returncode,
+        os.waitstatus_to_exitcode(status),
         out_path.read_text(),
         err_path.read_text(),
         peak_rss_kib=usage.ru_maxrss,

@@ -31,6 +31,8 @@ GRAPH = "https://graph.microsoft.com"
             f"{GRAPH}/reporting",
         ),
         (f"{GRAPH}/v1.0/users?$top=999", GRAPH),
+        (f"{GRAPH}/v1.0/policies/identitySecurityDefaultsEnforcementPolicy", GRAPH),
+        (f"{GRAPH}/v1.0/security/secureScores?$top=1", f"{GRAPH}/security"),
         ("https://LOGIN.example:8443/t/oauth2/v2.0/token", "https://login.example:8443"),
     ],
 )

@@ -7,6 +7,7 @@ client.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,8 +21,12 @@ from azure.identity.aio import (
 from collector.auth.certificates import CertificateAssertion
 from collector.auth.credential_inputs import CredentialInputs, read_token_file
 from collector.auth.github_oidc import GitHubOidcAssertion
+from collector.core.clouds import TOKEN_PATH
 from collector.core.config import Config
-from collector.transport.azure_core import GuardedAzureTransport
+from collector.core.json_paths import decode_object
+from collector.transport.azure_core import GuardedAzureTransport, with_body
+
+DEFAULT_LIFETIME_SECONDS = 3600  # §2.8: a token response without a usable lifetime
 
 
 class FederatedTokenFile:
@@ -55,7 +60,7 @@ def build_identity_credential(
     options: dict[str, Any] = {
         "authority": config.cloud.authority,
         "disable_instance_discovery": True,
-        "transport": GuardedAzureTransport(transport),
+        "transport": TokenEndpointTransport(transport),
         "retry_total": 0,
         "permit_redirects": False,
         "logging_enable": False,
@@ -89,3 +94,32 @@ def build_identity_credential(
         assertion = FederatedTokenFile(inputs.federated_token_file)
     credential = ClientAssertionCredential(config.tenant_id, client_id, assertion, **options)
     return IdentityCredential(credential=credential, assertion=assertion, secrets=inputs.secrets)
+
+
+class TokenEndpointTransport(GuardedAzureTransport):
+    """The credential's transport: the token endpoint's answers read as contract §2.8 says.
+
+    azure-identity rejects a token response without a usable `expires_in`, and parses an error
+    body before looking at the status; the credential stays azure-identity's, and this layer
+    makes the response what the contract reads: a missing or non-integer lifetime is 3600 s,
+    and an error without a JSON object body reaches azure-identity as its bare status.
+    """
+
+    def adjust(self, request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith(TOKEN_PATH):
+            document = decode_object(response.content)
+            if 200 <= response.status_code < 300 and document is not None:
+                lifetime = document.get("expires_in")
+                if not _whole_seconds(lifetime):
+                    body = json.dumps({**document, "expires_in": DEFAULT_LIFETIME_SECONDS})
+                    return with_body(response, body.encode())
+        return super().adjust(request, response)
+
+
+def _whole_seconds(value: Any) -> bool:
+    """An integer number of seconds (also as digits in a string, as some endpoints send)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, str) and value.strip().isdigit()

@@ -6,12 +6,12 @@ tokens are short-lived; azure-identity then reads the current value through `__c
 
 from __future__ import annotations
 
-import json
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
 from collector.core.errors import AuthError, NetworkError
+from collector.core.json_paths import decode_object
 from collector.transport.http import TransportFailure
 
 
@@ -56,11 +56,8 @@ class GitHubOidcAssertion:
         if not 200 <= status < 300:
             error = AuthError if 400 <= status < 500 and status != 429 else NetworkError
             raise error(f"GitHub OIDC token request failed: status={status}")
-        try:
-            document = json.loads(response.content)
-        except ValueError:
-            document = None
-        value = document.get("value") if isinstance(document, dict) else None
+        document = decode_object(response.content)
+        value = document.get("value") if document is not None else None
         if not isinstance(value, str) or not value:
             raise AuthError("GitHub OIDC token response missing value")
         self.last = value

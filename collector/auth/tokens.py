@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import time
 from typing import Any
 
@@ -21,7 +20,8 @@ from collector.auth.credentials import IdentityCredential
 from collector.auth.github_oidc import GitHubOidcAssertion
 from collector.core.config import Config
 from collector.core.errors import AuthError, FatalError, NetworkError
-from collector.core.sanitize import scrub_free_text
+from collector.core.json_paths import decode_object
+from collector.core.sanitize import redact_secrets, scrub_free_text
 from collector.transport.http import TransportFailure
 
 REFRESH_MARGIN_SECONDS = 300
@@ -36,10 +36,10 @@ def jwt_claims(token: str) -> dict[str, Any] | None:
         return None
     try:
         padded = parts[1] + "=" * (-len(parts[1]) % 4)
-        claims = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        payload = base64.urlsafe_b64decode(padded.encode("ascii"))
     except (ValueError, UnicodeError):
         return None
-    return claims if isinstance(claims, dict) else None
+    return decode_object(payload)
 
 
 def _printable(value: Any) -> str:
@@ -69,13 +69,17 @@ class TokenManager:
         extra = [assertion.last] if assertion is not None and assertion.last else []
         return [*self._identity.secrets, *self.issued, *extra]
 
-    async def get_token(self, *scopes: str, **_: Any) -> AccessToken:
+    async def get_token(self, *scopes: str, claims: str | None = None, **_: Any) -> AccessToken:
+        """The cached token for the scope, or a new one; always a new one for a Continuous
+        Access Evaluation claims challenge (`claims`), which the cached token just failed."""
         scope = scopes[0]
         async with self._lock:
             cached = self._tokens.get(scope)
-            if cached is not None and cached.expires_on - time.time() > REFRESH_MARGIN_SECONDS:
+            fresh = cached is not None and cached.expires_on - time.time() > REFRESH_MARGIN_SECONDS
+            if fresh and not claims:
+                assert cached is not None
                 return cached
-            token = await self._acquire(scope)
+            token = await self._acquire(scope, claims)
             self._tokens[scope] = token
             return token
 
@@ -85,12 +89,13 @@ class TokenManager:
         if need_arm:
             await self.get_token(self._config.cloud.arm_scope)
 
-    async def _acquire(self, scope: str) -> AccessToken:
+    async def _acquire(self, scope: str, claims: str | None = None) -> AccessToken:
         label = self._labels.get(scope, "graph")
         if isinstance(self._identity.assertion, GitHubOidcAssertion):
             await self._identity.assertion.refresh()
         try:
-            token = await self._identity.credential.get_token_info(scope)
+            options: dict[str, Any] = {"claims": claims} if claims else {}
+            token = await self._identity.credential.get_token_info(scope, options=options)
         except FatalError:
             raise
         except TransportFailure as failure:
@@ -153,9 +158,13 @@ class TokenManager:
         if isinstance(first_code, int) and not isinstance(first_code, bool):
             message += f" AADSTS{first_code}"
         description = body.get("error_description")
-        first_line = (
-            description.splitlines()[0] if isinstance(description, str) and description else ""
+        # every secret (each of its lines, each fragment) goes before the text is cut to a line
+        visible = (
+            redact_secrets(description, self.known_secrets())
+            if isinstance(description, str)
+            else ""
         )
+        first_line = visible.splitlines()[0] if visible else ""
         scrubbed = scrub_free_text(first_line, self.known_secrets(), self._allowed_guids())
         if scrubbed:
             message += f": {scrubbed}"
@@ -199,7 +208,6 @@ class TokenManager:
 def _json_body(response: Any) -> dict[str, Any]:
     try:
         text = response.text()
-        body = json.loads(text) if text else None
     except Exception:  # an undecodable error body carries nothing we may print anyway
         return {}
-    return body if isinstance(body, dict) else {}
+    return (decode_object(text) if text else None) or {}

@@ -18,16 +18,27 @@ import httpx
 from azure.core.exceptions import DecodeError, DeserializationError, HttpResponseError
 from azure.core.pipeline import policies
 
-from collector.clients.paging import MAX_PAGES, NextLinks, page_cap, safe_code
+from collector.clients.paging import MAX_PAGES, NextLinks, SecretSource, no_secrets, page_cap
 from collector.core.clouds import Cloud
 from collector.core.errors import FatalError
 from collector.core.outcomes import Failure, Kind, SurfaceError
-from collector.core.sanitize import sanitize_route
+from collector.core.sanitize import printable_code, sanitize_route
 from collector.transport.azure_core import GuardedAzureTransport
 from collector.transport.http import DeadlineExceeded, EgressRefused, TransportFailure
 
 T = TypeVar("T")
 MISSING_REGISTRATION: Final = "missingsubscriptionregistration"
+# What the SDK raises on a 2xx body it cannot read: its own decoders' errors, and plain Python
+# errors when a pager meets valid JSON of another shape (`[]`, a string) or nesting too deep.
+DECODE_ERRORS: Final = (
+    DecodeError,
+    DeserializationError,
+    ValueError,
+    TypeError,
+    KeyError,
+    AttributeError,
+    RecursionError,
+)
 
 
 @dataclass
@@ -77,7 +88,9 @@ def _route_of(error: HttpResponseError, route: ArmRoute) -> str:
     return route.text(urlsplit(url).query if isinstance(url, str) else None)
 
 
-def classify_arm_error(error: BaseException, route: ArmRoute) -> Failure:
+def classify_arm_error(
+    error: BaseException, route: ArmRoute, secrets: SecretSource = no_secrets
+) -> Failure:
     """Map an exception from an azure-mgmt call to a contract cause and sanitized detail."""
     if isinstance(error, DeadlineExceeded):
         return Failure.deadline()
@@ -85,13 +98,13 @@ def classify_arm_error(error: BaseException, route: ArmRoute) -> Failure:
         return Failure.of(Kind.EGRESS, "arm", route.text())
     if isinstance(error, TransportFailure):
         return error.as_failure("arm", route.text())
-    if isinstance(error, DecodeError | DeserializationError | ValueError | TypeError | KeyError):
+    if isinstance(error, DECODE_ERRORS):
         # the SDK's decoders, and its pagers meeting a document of an unexpected shape
         return Failure.of(Kind.DECODE, "arm", route.text())
     if isinstance(error, HttpResponseError) and isinstance(error.status_code, int):
         status = error.status_code
         raw_code = getattr(getattr(error, "error", None), "code", None)
-        code = safe_code(raw_code) if isinstance(raw_code, str) else None
+        code = printable_code(raw_code, secrets()) if isinstance(raw_code, str) else None
         if status == 403:
             cause = "permission"
         elif status == 404:
@@ -123,9 +136,15 @@ def to_json(model: Any) -> dict[str, Any]:
 class ArmScope:
     """Concurrency bounds for one subscription: 8 requests at once, 16 across the run."""
 
-    def __init__(self, run_slots: asyncio.Semaphore, per_subscription: int = 8) -> None:
+    def __init__(
+        self,
+        run_slots: asyncio.Semaphore,
+        per_subscription: int = 8,
+        secrets: SecretSource = no_secrets,
+    ) -> None:
         self._run = run_slots
         self._own = asyncio.Semaphore(per_subscription)
+        self._secrets = secrets
 
     async def call(self, call: Awaitable[T], route: ArmRoute) -> T:
         """Await one azure-mgmt operation; any failure becomes a classified SurfaceError."""
@@ -135,14 +154,15 @@ class ArmScope:
         except (SurfaceError, FatalError):
             raise
         except Exception as error:
-            raise SurfaceError(classify_arm_error(error, route)) from None
+            raise SurfaceError(classify_arm_error(error, route, self._secrets)) from None
 
     async def pages(
-        self, paged: AsyncIterable[Any], route: ArmRoute, origin: str
+        self, paged: AsyncIterable[Any], route: ArmRoute, origin: str, within: str
     ) -> AsyncIterator[list[dict[str, Any]]]:
-        """Each page of an SDK listing as JSON objects, with the next-link guards of §7.1.4."""
+        """Each page of an SDK listing as JSON objects, with the next-link guards of §7.1.4;
+        next links must also stay under `within` (the listing's `/subscriptions/{id}`)."""
         iterator: Any = paged.by_page()  # type: ignore[attr-defined]
-        links = NextLinks("arm", origin)
+        links = NextLinks("arm", origin, within=within)
         for _ in range(MAX_PAGES):
             try:
                 async with self._own, self._run:
@@ -153,7 +173,7 @@ class ArmScope:
             except (SurfaceError, FatalError):
                 raise
             except Exception as error:
-                raise SurfaceError(classify_arm_error(error, route)) from None
+                raise SurfaceError(classify_arm_error(error, route, self._secrets)) from None
             yield [item for item in items if item]
             link = iterator.continuation_token
             if not isinstance(link, str) or not link:

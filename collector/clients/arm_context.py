@@ -50,7 +50,12 @@ class SubscriptionContext:
         return ArmRoute.of(f"/subscriptions/{self.subscription_id}{suffix}")
 
     def pages(self, paged: AsyncIterable[Any], route: ArmRoute) -> AsyncIterator[list[JsonObject]]:
-        return self.scope.pages(paged, route, self.clients.cloud.resource_manager)
+        return self.scope.pages(
+            paged,
+            route,
+            self.clients.cloud.resource_manager,
+            within=f"/subscriptions/{self.subscription_id}",
+        )
 
     async def get_json(self, call: Awaitable[Any], route: ArmRoute) -> JsonObject:
         """One single-object operation (no paging), as JSON."""

@@ -30,15 +30,16 @@ from collector.clients.paging import (
     MAX_PAGES,
     JsonObject,
     NextLinks,
-    decode_object,
+    SecretSource,
     error_code_and_message,
+    no_secrets,
     page_cap,
     page_items,
-    safe_code,
 )
 from collector.core.clouds import GRAPH_VERSION_PATH, Cloud
+from collector.core.json_paths import decode_object
 from collector.core.outcomes import Failure, Kind, SurfaceError, is_licence_error
-from collector.core.sanitize import sanitize_route
+from collector.core.sanitize import printable_code, sanitize_route
 from collector.transport.http import DeadlineExceeded, EgressRefused, TransportFailure
 
 MAX_CONCURRENT: Final = 4
@@ -113,6 +114,7 @@ class GraphReader:
     client: GraphServiceClient
     cloud: Cloud
     on_page: PageCounter | None = None
+    secrets: SecretSource = no_secrets
     slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(MAX_CONCURRENT))
     reports: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -173,7 +175,8 @@ class GraphReader:
                 cause = "not_found"
             else:
                 cause = "error"
-            raise SurfaceError(Failure.http(cause, "graph", route, status, safe_code(code)))
+            printed = printable_code(code, self.secrets())
+            raise SurfaceError(Failure.http(cause, "graph", route, status, printed))
 
     async def get_object(
         self, query: GraphQuery, not_found_is_cause: bool = False, licence_applies: bool = True

@@ -7,23 +7,24 @@ listing with a failure naming the last page actually requested.
 
 from __future__ import annotations
 
-import json
-import re
+from collections.abc import Callable, Iterable
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 from collector.core.clouds import origin_of
+from collector.core.json_paths import decode_object
 from collector.core.outcomes import Failure, Kind, Service, SurfaceError
 
 MAX_PAGES: Final = 10_000
-_CODE_RE: Final = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
 
 JsonObject = dict[str, Any]
+# The secrets a run holds right now (client secret, issued tokens, assertions), for the code
+# and text checks that keep every fragment of them out of diagnostics.
+SecretSource = Callable[[], Iterable[str]]
 
 
-def safe_code(code: str) -> str | None:
-    """An `error.code` that may be printed (§6.5), else None."""
-    return code if _CODE_RE.fullmatch(code) else None
+def no_secrets() -> Iterable[str]:
+    return ()
 
 
 def error_code_and_message(body: bytes) -> tuple[str, str]:
@@ -37,15 +38,6 @@ def error_code_and_message(body: bytes) -> tuple[str, str]:
     return (code if isinstance(code, str) else "", message if isinstance(message, str) else "")
 
 
-def decode_object(body: bytes) -> JsonObject | None:
-    """A JSON object body, or None for anything else (undecodable, too deep, not an object)."""
-    try:
-        document = json.loads(body)
-    except (ValueError, RecursionError):
-        return None
-    return document if isinstance(document, dict) else None
-
-
 def page_items(document: JsonObject, service: Service, route: str) -> list[JsonObject]:
     """A list page's objects; absent/null `value` is an empty page, any other non-list fails."""
     value = document.get("value")
@@ -57,11 +49,20 @@ def page_items(document: JsonObject, service: Service, route: str) -> list[JsonO
 class NextLinks:
     """The §7.1.4 guard for one listing's next links."""
 
-    def __init__(self, service: Service, origin: str, version_path: str | None = None) -> None:
-        """`version_path` (Graph's `/v1.0`): links must stay under it and never touch beta."""
+    def __init__(
+        self,
+        service: Service,
+        origin: str,
+        version_path: str | None = None,
+        within: str | None = None,
+    ) -> None:
+        """`version_path` (Graph's `/v1.0`): links must stay under it and never touch beta.
+        `within` (ARM's `/subscriptions/{id}`): links must stay in that subscription, or another
+        subscription's resources would be counted in this one's metrics."""
         self._service: Service = service
         self._origin = origin_of(origin)
         self._version = version_path
+        self._within = within.lower().rstrip("/") if within else None
         self._requested: set[str] = set()
 
     def _refuse(self, route: str, problem: str) -> SurfaceError:
@@ -74,7 +75,7 @@ class NextLinks:
             same_origin = parts.scheme.lower() == "https" and origin_of(link) == self._origin
         except ValueError:
             same_origin = False
-        if not same_origin:
+        if not same_origin or not self._inside(parts.path):
             raise self._refuse(route, "cross-origin next link refused")
         if self._version is not None:
             segments = [segment.lower() for segment in parts.path.split("/")]
@@ -83,6 +84,12 @@ class NextLinks:
         if link in self._requested:
             raise self._refuse(route, "paging loop detected")
         self._requested.add(link)
+
+    def _inside(self, path: str) -> bool:
+        if self._within is None:
+            return True
+        lowered = path.lower()
+        return lowered == self._within or lowered.startswith(self._within + "/")
 
     def seen(self, url: str) -> None:
         """Record a URL requested without a next link (the listing's first page)."""

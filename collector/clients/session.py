@@ -20,6 +20,7 @@ from collector.auth.tokens import TokenManager
 from collector.clients.arm import ArmClients, ArmScope
 from collector.clients.arm_context import SubscriptionContext
 from collector.clients.graph import GraphReader, PageCounter, build_graph_client
+from collector.clients.paging import no_secrets
 from collector.core.clouds import TOKEN_PATH, Cloud, cloud_for, origin_of
 from collector.core.config import Config
 from collector.transport.http import (
@@ -86,8 +87,16 @@ class Session:
         self.credential = (
             credential_factory(self.http, self.transport) if credential_factory else credential
         )
+        self.secrets = (
+            self.credential.known_secrets
+            if isinstance(self.credential, TokenManager)
+            else no_secrets
+        )
         self.graph = GraphReader(
-            build_graph_client(cloud, self.credential, self.http), cloud, on_page=on_page
+            build_graph_client(cloud, self.credential, self.http),
+            cloud,
+            on_page=on_page,
+            secrets=self.secrets,
         )
         self.arm = ArmClients(cloud, self.credential, self.transport)
         self._arm_slots = asyncio.Semaphore(ARM_CONCURRENT_REQUESTS)
@@ -132,7 +141,8 @@ class Session:
 
     def subscription(self, subscription_id: str) -> SubscriptionContext:
         """What the `collector.services.azure` modules need for one subscription."""
-        return SubscriptionContext(self.arm, ArmScope(self._arm_slots), subscription_id)
+        scope = ArmScope(self._arm_slots, secrets=self.secrets)
+        return SubscriptionContext(self.arm, scope, subscription_id)
 
     async def _current_bearer(self, origin: str) -> str | None:
         """A current token for a retried request to `origin`, so none is re-sent expired."""

@@ -11,6 +11,7 @@ import json
 import math
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -75,10 +76,20 @@ def load_config_file(path: str | None) -> Any:
     if not path:
         return {}
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        # Non-blocking, so a FIFO without a writer cannot hang the run; only a regular file
+        # is read, and never more than the cap (plus one byte, to see that it is too large).
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
         raise ConfigError("config file could not be read") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise ConfigError(
+                "config file could not be read: EPACK_COLLECTOR_CONFIG must name a regular file"
+            )
+        try:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        except OSError:
+            raise ConfigError("config file could not be read") from None
     if len(raw) > MAX_CONFIG_BYTES:
         raise ConfigError("config file could not be read")
     try:

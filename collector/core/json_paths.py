@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+
+def decode_object(body: bytes | str) -> dict[str, Any] | None:
+    """A JSON object body, or None for anything else: undecodable, nested too deeply for the
+    parser, or a JSON value that is not an object. Never raises."""
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    return document if isinstance(document, dict) else None
 
 
 def get(document: Any, *path: str) -> Any:

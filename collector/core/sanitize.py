@@ -22,6 +22,50 @@ _GUID_RE: Final = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
 FREE_TEXT_LIMIT: Final = 300
+FRAGMENT: Final = 8  # a run of this many characters of a secret is treated as the secret
+# An error code we may print (§6.5, tightened by issue 20): a letter, then letters, digits,
+# `_`, `.` or `-`, at most 64 characters in all.
+_CODE_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
+UNRECOGNIZED_CODE: Final = "unrecognized"
+
+
+def secret_spans(text: str, secrets: Iterable[str]) -> list[tuple[int, int]]:
+    """Where `text` carries a run of at least FRAGMENT characters of any secret.
+
+    Secrets are matched line by line and by fragment, so a secret with a newline, or a service
+    that echoes only part of one, still never reaches output.
+    """
+    pieces = [line for secret in secrets for line in secret.splitlines() if len(line) >= FRAGMENT]
+    marked = [False] * len(text)
+    for start in range(len(text) - FRAGMENT + 1):
+        window = text[start : start + FRAGMENT]
+        if any(window in piece for piece in pieces):
+            for index in range(start, start + FRAGMENT):
+                marked[index] = True
+    spans: list[tuple[int, int]] = []
+    for index, secret in enumerate(marked):
+        if secret and (not spans or spans[-1][1] != index):
+            spans.append((index, index + 1))
+        elif secret:
+            spans[-1] = (spans[-1][0], index + 1)
+    return spans
+
+
+def redact_secrets(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every run of a secret (whole, any line, any 8+ character fragment) replaced."""
+    for start, end in reversed(secret_spans(text, list(secrets))):
+        text = text[:start] + "[REDACTED]" + text[end:]
+    return text
+
+
+def printable_code(code: str, secrets: Iterable[str]) -> str | None:
+    """An `error.code` as it may be printed: None when absent, `unrecognized` when it is not a
+    plausible code or carries a fragment of any token or secret this run holds."""
+    if not code:
+        return None
+    if not _CODE_RE.fullmatch(code) or secret_spans(code, secrets):
+        return UNRECOGNIZED_CODE
+    return code
 
 
 def _sanitize_path(path: str) -> str:
@@ -68,9 +112,12 @@ def sanitize_route(path: str, query: str | None) -> str:
 
 
 def scrub_free_text(text: str, secrets: Iterable[str], allowed_guids: Iterable[str]) -> str:
-    """Scrub a service description for stderr in the order §6.6.3 prescribes."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, "[REDACTED]")
+    """Scrub a service description for stderr in the order §6.6.3 prescribes.
+
+    Secrets go first and before any cutting, over the whole text: a description is cut to its
+    first line only after this, so a secret's later lines cannot slip past as a line of their own.
+    """
+    text = redact_secrets(text, secrets)
     text = _JWT_RE.sub("[REDACTED_JWT]", text)
     text = _BEARER_RE.sub("Bearer [REDACTED]", text)
     text = _QUOTED_RE.sub("'[redacted]'", text)

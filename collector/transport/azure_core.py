@@ -11,15 +11,17 @@ from memory.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlencode
 
 import httpx
 from azure.core.pipeline.transport import AsyncHttpTransport
 from azure.core.rest._http_response_impl_async import AsyncHttpResponseImpl
 
-from collector.transport.http import DEFAULT_HEADERS, REQUEST_TIMEOUT
+from collector.core.json_paths import decode_object
+from collector.transport.http import DEFAULT_HEADERS, REQUEST_TIMEOUT, TransportFailure
 
 
 class _BufferedResponse(AsyncHttpResponseImpl):
@@ -84,7 +86,17 @@ class GuardedAzureTransport(AsyncHttpTransport):  # type: ignore[type-arg]
             extensions={"timeout": REQUEST_TIMEOUT.as_dict()},
         )
         response = await self._transport.handle_async_request(outgoing)
-        return _BufferedResponse(request, response)
+        return _BufferedResponse(request, self.adjust(outgoing, response))
+
+    def adjust(self, request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        """An error status decides the cause before any body is read (§6.2): an error body
+        that is not a JSON object (HTML, a JSON array, nesting too deep for any parser) is
+        dropped here, so the SDK raises on the status alone instead of failing to parse it."""
+        if response.status_code >= 400 and decode_object(response.content) is None:
+            return with_body(response, b"")
+        if 200 <= response.status_code < 300 and _not_a_list_page(response.content):
+            raise TransportFailure("invalid JSON response")
+        return response
 
     async def open(self) -> None:
         return None
@@ -97,3 +109,25 @@ class GuardedAzureTransport(AsyncHttpTransport):  # type: ignore[type-arg]
 
     async def __aexit__(self, *args: object) -> None:
         return None
+
+
+def with_body(response: httpx.Response, content: bytes) -> httpx.Response:
+    return httpx.Response(
+        response.status_code,
+        headers=[(k, v) for k, v in response.headers.items() if k.lower() != "content-length"],
+        content=content,
+        request=response.request,
+    )
+
+
+_VALUE_NOT_A_LIST: Final = re.compile(rb'"value"\s*:\s*(?!\[)')
+
+
+def _not_a_list_page(body: bytes) -> bool:
+    """A page whose top-level `value` is there but not a list (§7.1.4): a string, a number,
+    null. The SDK's pagers would count it as an empty page, a wrong number presented as
+    evidence. A cheap scan first; the body is parsed only when a `value` is not followed by `[`."""
+    if not _VALUE_NOT_A_LIST.search(body):
+        return False
+    document = decode_object(body)
+    return document is not None and "value" in document and not isinstance(document["value"], list)

@@ -27,6 +27,7 @@ import httpx
 
 from collector._version import __version__
 from collector.core.clouds import origin_of
+from collector.core.errors import NetworkError
 from collector.core.outcomes import Failure, Kind, Service
 from collector.transport.network import Pool, connection_pool
 from collector.transport.pacing import Pacer, throttling_scope
@@ -107,7 +108,13 @@ def build_ssl_context(environ: dict[str, str] | None = None) -> ssl.SSLContext:
     cafile = env.get("SSL_CERT_FILE") or None
     capath = env.get("SSL_CERT_DIR") or None
     if cafile or capath:
-        return ssl.create_default_context(cafile=cafile, capath=capath)
+        try:
+            return ssl.create_default_context(cafile=cafile, capath=capath)
+        except (OSError, ssl.SSLError):
+            raise NetworkError(
+                "TLS trust could not be loaded: SSL_CERT_FILE / SSL_CERT_DIR must name a "
+                "readable PEM bundle or certificate directory"
+            ) from None
     context = ssl.create_default_context()
     context.load_verify_locations(cafile=certifi.where())
     return context

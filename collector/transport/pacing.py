@@ -27,18 +27,27 @@ DECREASE: Final = 0.7  # rate after a 429, as a fraction of the throttled rate
 INCREASE: Final = 1.01  # rate growth per successful paced request
 MIN_RATE: Final = 0.1  # requests per second; a floor so a scope always makes progress
 MEASURE_WINDOW: Final = 2.0  # seconds of recent starts used to estimate an unpaced rate
-REPORTING_PREFIXES: Final = (f"{GRAPH_VERSION_PATH}/reports/", f"{GRAPH_VERSION_PATH}/auditLogs/")
+# Graph meters each app in each tenant per service family: the reporting APIs (registration
+# report, audit and sign-in logs), the security API (Secure Score) and the directory
+# (users, applications, policies, roles, ...) have budgets of their own, so a 429 from one
+# family holds only that family.
+GRAPH_FAMILIES: Final = {
+    f"{GRAPH_VERSION_PATH}/reports/": "reporting",
+    f"{GRAPH_VERSION_PATH}/auditLogs/": "reporting",
+    f"{GRAPH_VERSION_PATH}/security/": "security",
+}
 
 
 def throttling_scope(url: str) -> str:
-    """The budget a request draws on: per subscription on ARM, reporting vs. the rest on Graph."""
+    """The budget a request draws on: per subscription on ARM, per service family on Graph."""
     parts = urlsplit(url)
     origin = f"{parts.scheme}://{parts.netloc}".lower()
     segments = parts.path.split("/")
     if len(segments) > 2 and segments[1].lower() == "subscriptions":
         return f"{origin}/subscriptions/{segments[2].lower()}"
-    if parts.path.startswith(REPORTING_PREFIXES):
-        return f"{origin}/reporting"
+    for prefix, family in GRAPH_FAMILIES.items():
+        if parts.path.startswith(prefix):
+            return f"{origin}/{family}"
     return origin
 
 

@@ -42,6 +42,7 @@ class Fault:
     raw_body: bytes | None = None
     delay_seconds: float = 0.0
     echo_authorization: bool = False  # put the request's Authorization header in the error text
+    code_echoes_token: bool = False  # error.code = the signature segment of the request's token
     query_contains: str | None = None
 
     def matches(self, service: str, method: str, path: str) -> bool:
@@ -113,6 +114,9 @@ class Scenario:
     client_id: str = CLIENT_ID
     client_secret: str = CLIENT_SECRET
     collector_object_id: str = COLLECTOR_OBJECT_ID
+    echo_client_secret: bool = False  # a rejected client secret is quoted back in the error
+    # The token response's `expires_in`: the lifetime (None), left out ("absent"), or this text.
+    token_expires_in: str | None = None
     github_request_token: str = GITHUB_REQUEST_TOKEN
     graph_roles: list[str] = field(default_factory=lambda: list(GRAPH_ROLES))
     token_lifetime_seconds: int = 3600

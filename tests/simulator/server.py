@@ -325,6 +325,9 @@ def _handler_for(sim: Simulator, service: str) -> type[BaseHTTPRequestHandler]:
                         f"request with Authorization: {self.headers.get('Authorization')} failed"
                     )
                     body = {"error": {"code": "InternalServerError", "message": echoed}}
+                if fault.code_echoes_token:
+                    signature = (self.headers.get("Authorization") or "").rsplit(".", 1)[-1]
+                    body = {"error": {"code": signature, "message": "rejected"}}
                 self._send(fault.status, body, fault.headers, fault.raw_body)
                 return
             chaos = sim.chaos_response(service, self.path) or sim.throttle_response(
@@ -388,7 +391,10 @@ def _login(
         )
     if "client_secret" in form:
         if form["client_secret"] != scenario.client_secret:
-            return _aad_error(401, "invalid_client", 7000215, "Invalid client secret provided.")
+            quoted = f" Secret: {form['client_secret']}" if scenario.echo_client_secret else ""
+            return _aad_error(
+                401, "invalid_client", 7000215, f"Invalid client secret provided.{quoted}"
+            )
     elif "client_assertion" in form:
         if not _assertion_trusted(sim, form["client_assertion"], path):
             return _aad_error(
@@ -408,16 +414,12 @@ def _login(
             400, "invalid_scope", 1002012, "The provided value for scope is not valid."
         )
     token, lifetime = sim.issue_access_token(audience)
-    return (
-        200,
-        {
-            "token_type": "Bearer",
-            "expires_in": lifetime,
-            "ext_expires_in": lifetime,
-            "access_token": token,
-        },
-        {},
-    )
+    answer: dict[str, Any] = {"token_type": "Bearer", "expires_in": lifetime, "access_token": token}
+    if scenario.token_expires_in == "absent":
+        del answer["expires_in"]
+    elif scenario.token_expires_in is not None:
+        answer["expires_in"] = scenario.token_expires_in
+    return 200, answer, {}
 
 
 def _assertion_trusted(sim: Simulator, assertion: str, path: str) -> bool:
