@@ -310,3 +310,45 @@ def test_a_throttled_secure_score_does_not_hold_the_directory(sim: Simulator) ->
     ]
     assert scores[1] - scores[0] >= 19.5  # the security API waited as asked
     assert max(directory) - scores[0] < 10  # the rest of Graph did not
+
+
+def test_arm_booleans_are_json_literals_and_one_odd_value_sinks_nothing(sim: Simulator) -> None:
+    """The SDK's models read the string "true" as True and raised on "maybe", failing the whole
+    page; read as raw JSON, only the literal `true` counts and the odd account is just odd."""
+    install_entra(sim.scenario)
+    azure_estate(sim.scenario)
+    accounts = [
+        {
+            "id": "/subscriptions/x/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/a1",
+            "properties": {"supportsHttpsTrafficOnly": True, "minimumTlsVersion": "TLS1_2"},
+        },
+        {
+            "id": "/subscriptions/x/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/a2",
+            "properties": {"supportsHttpsTrafficOnly": "true", "minimumTlsVersion": "TLS1_2"},
+        },
+        {
+            "id": "/subscriptions/x/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/a3",
+            "properties": {
+                "supportsHttpsTrafficOnly": "maybe",
+                "allowBlobPublicAccess": 1,
+                "encryption": {"requireInfrastructureEncryption": "0.42"},
+            },
+        },
+    ]
+    sim.scenario.faults.append(
+        Fault(
+            "arm",
+            f"/subscriptions/{S1}/providers/Microsoft.Storage/storageAccounts",
+            200,
+            {"value": accounts},
+        )
+    )
+    run = run_collector(base_config(sim, subscription_ids=[S1]), epack_env(sim))
+    assert run.returncode == 0, run.stderr
+    azure = run.artifact("azure.json")
+    assert azure is not None
+    storage = azure["accounts"][0]["storage"]
+    assert storage["storage_accounts_count"] == 3
+    assert storage["https_only_pct"] == 33  # only a1's literal true: 1/3
+    assert storage["infrastructure_encryption_pct"] == 0  # "0.42" is no JSON true
+    assert azure["diagnostics"]["subscription_errors"] == []

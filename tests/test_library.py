@@ -11,6 +11,9 @@ import sys
 import pytest
 from azure.identity.aio import ClientSecretCredential
 from azure.mgmt.policyinsights.aio import PolicyInsightsClient
+from azure.mgmt.policyinsights.operations._policy_states_operations import (
+    build_trigger_subscription_evaluation_request,
+)
 
 from collector import CustomEndpoints, Failure, Session, SurfaceError, cloud_for
 from collector.core.outcomes import Kind
@@ -68,10 +71,10 @@ def test_a_post_outside_the_allowlist_is_refused_egress_and_never_sent(
         async with credential, Session.for_credential(credential, cloud) as session:
             ctx = session.subscription(S1)
             async with ctx.client(PolicyInsightsClient) as client:
-                trigger = client.policy_states.begin_trigger_subscription_evaluation(S1)
+                trigger = build_trigger_subscription_evaluation_request(S1)  # a POST that writes
                 route = ctx.route("/providers/Microsoft.PolicyInsights/policyStates/latest")
                 with pytest.raises(SurfaceError) as refused:
-                    await ctx.scope.call(trigger, route)
+                    await ctx.get_json(client, trigger, route)
         return refused.value.failure
 
     failure = asyncio.run(attempt())

@@ -1,26 +1,39 @@
 """Azure Resource Manager access: azure-mgmt clients on the shared guarded transport.
 
-Every client gets an explicit policy list: bearer auth with the shared credential, headers and
-content decoding, and nothing else. The SDK defaults that would break the contract are left out
+Every client gets an explicit policy list: bearer auth with the shared credential, headers,
+and nothing else. The SDK defaults that would break the contract are left out
 on purpose: retries and redirects (the transport owns retries; redirects are never followed),
 automatic resource-provider registration (a write), and HTTP logging.
+
+Requests are built by each SDK's own request builders (URL templates, api-versions, query
+encoding) and sent through the client's own pipeline; responses are read as raw JSON, never
+through the SDK's models, which coerce `"true"` to True and fail a whole page on one odd value.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
-from azure.core.exceptions import DecodeError, DeserializationError, HttpResponseError
 from azure.core.pipeline import policies
+from azure.core.rest import HttpRequest
 
-from collector.clients.paging import MAX_PAGES, NextLinks, SecretSource, no_secrets, page_cap
+from collector.clients.paging import (
+    MAX_PAGES,
+    JsonObject,
+    NextLinks,
+    SecretSource,
+    no_secrets,
+    page_cap,
+    page_items,
+)
 from collector.core.clouds import Cloud
 from collector.core.errors import FatalError
+from collector.core.json_paths import decode_object
 from collector.core.outcomes import Failure, Kind, SurfaceError
 from collector.core.sanitize import printable_code, sanitize_route
 from collector.transport.azure_core import GuardedAzureTransport
@@ -28,17 +41,6 @@ from collector.transport.http import DeadlineExceeded, EgressRefused, TransportF
 
 T = TypeVar("T")
 MISSING_REGISTRATION: Final = "missingsubscriptionregistration"
-# What the SDK raises on a 2xx body it cannot read: its own decoders' errors, and plain Python
-# errors when a pager meets valid JSON of another shape (`[]`, a string) or nesting too deep.
-DECODE_ERRORS: Final = (
-    DecodeError,
-    DeserializationError,
-    ValueError,
-    TypeError,
-    KeyError,
-    AttributeError,
-    RecursionError,
-)
 
 
 @dataclass
@@ -50,9 +52,11 @@ class ArmClients:
     transport: httpx.AsyncBaseTransport
 
     def policies(self) -> list[Any]:
+        """Headers and bearer auth only: bodies are read as raw JSON by `ArmScope.send`, so
+        the pipeline's own content decoding (a second parse, which also raised on bodies
+        nested too deeply) is left out."""
         return [
             policies.HeadersPolicy({"Accept": "application/json"}),
-            policies.ContentDecodePolicy(),
             policies.AsyncBearerTokenCredentialPolicy(self.credential, self.cloud.arm_scope),
         ]
 
@@ -82,55 +86,44 @@ class ArmRoute:
         return sanitize_route(self.path, None) + sanitize_route("", query or self.query)
 
 
-def _route_of(error: HttpResponseError, route: ArmRoute) -> str:
-    request = getattr(getattr(error, "response", None), "request", None)
-    url = getattr(request, "url", None)
-    return route.text(urlsplit(url).query if isinstance(url, str) else None)
-
-
-def classify_arm_error(
-    error: BaseException, route: ArmRoute, secrets: SecretSource = no_secrets
-) -> Failure:
-    """Map an exception from an azure-mgmt call to a contract cause and sanitized detail."""
+def classify_arm_error(error: BaseException, route: str) -> Failure:
+    """A request that produced no HTTP response: deadline, refused egress, transport."""
     if isinstance(error, DeadlineExceeded):
         return Failure.deadline()
     if isinstance(error, EgressRefused):
-        return Failure.of(Kind.EGRESS, "arm", route.text())
+        return Failure.of(Kind.EGRESS, "arm", route)
     if isinstance(error, TransportFailure):
-        return error.as_failure("arm", route.text())
-    if isinstance(error, DECODE_ERRORS):
-        # the SDK's decoders, and its pagers meeting a document of an unexpected shape
-        return Failure.of(Kind.DECODE, "arm", route.text())
-    if isinstance(error, HttpResponseError) and isinstance(error.status_code, int):
-        status = error.status_code
-        raw_code = getattr(getattr(error, "error", None), "code", None)
-        code = printable_code(raw_code, secrets()) if isinstance(raw_code, str) else None
-        if status == 403:
-            cause = "permission"
-        elif status == 404:
-            cause = "not_found"
-        elif status == 409 and (raw_code or "").lower() == MISSING_REGISTRATION:
-            cause = "not_registered"
-        else:
-            cause = "error"
-        return Failure.http(cause, "arm", _route_of(error, route), status, code)
-    return Failure.of(Kind.TRANSPORT, "arm", route.text(), "connection error")
+        return error.as_failure("arm", route)
+    return Failure.of(Kind.TRANSPORT, "arm", route, "connection error")
 
 
-def to_json(model: Any) -> dict[str, Any]:
-    """The REST-shaped JSON of an SDK model.
+def status_failure(status: int, body: bytes, route: str, secrets: SecretSource) -> Failure:
+    """An ARM error status, classified on the status first (§6.2); the body gives only the
+    code (for 409's `MissingSubscriptionRegistration`, and to print when it is plausible)."""
+    error = (decode_object(body) or {}).get("error")
+    raw = error.get("code") if isinstance(error, dict) else None
+    raw_code = raw if isinstance(raw, str) else ""
+    if status == 403:
+        cause = "permission"
+    elif status == 404:
+        cause = "not_found"
+    elif status == 409 and raw_code.lower() == MISSING_REGISTRATION:
+        cause = "not_registered"
+    else:
+        cause = "error"
+    return Failure.http(cause, "arm", route, status, printable_code(raw_code, secrets()))
 
-    Newer azure-mgmt packages keep the raw response mapping (`as_dict`); older msrest-style
-    ones rebuild it with `serialize`. Either way the contract's JSON paths
-    (`properties.supportsHttpsTrafficOnly`, …) then apply unchanged, unknown fields included.
-    """
-    if isinstance(model, MutableMapping):
-        return dict(model.as_dict()) if hasattr(model, "as_dict") else dict(model)
-    serialize = getattr(model, "serialize", None)
-    if callable(serialize):
-        result = serialize(keep_readonly=True)
-        return result if isinstance(result, dict) else {}
-    return {}
+
+def next_page(link: str, first: HttpRequest) -> HttpRequest:
+    """The request for a next link: as given, with the first request's api-version when the
+    link does not carry one (some ARM services leave it out)."""
+    query = parse_qs(urlsplit(link).query)
+    if "api-version" not in query:
+        version = parse_qs(urlsplit(first.url).query).get("api-version")
+        if version:
+            separator = "&" if urlsplit(link).query else "?"
+            link = f"{link}{separator}{urlencode({'api-version': version[0]})}"
+    return HttpRequest("GET", link, headers={"Accept": "application/json"})
 
 
 class ArmScope:
@@ -146,37 +139,41 @@ class ArmScope:
         self._own = asyncio.Semaphore(per_subscription)
         self._secrets = secrets
 
-    async def call(self, call: Awaitable[T], route: ArmRoute) -> T:
-        """Await one azure-mgmt operation; any failure becomes a classified SurfaceError."""
+    async def send(self, client: Any, request: HttpRequest, route: ArmRoute) -> JsonObject:
+        """One ARM request through the azure-mgmt client's own pipeline (its auth, headers and
+        policies), read as raw JSON: "is true" means the JSON literal, a number is a JSON
+        number, and one odd property never fails a whole surface (§0, §4.4)."""
+        text = route.text(urlsplit(request.url).query)
         try:
             async with self._own, self._run:
-                return await call
+                # `_client` is the client's azure-core pipeline client; multi-API clients
+                # have no public `send_request`, and the URL is already absolute.
+                response = await client._client.send_request(request)
+                body: bytes = response.content
         except (SurfaceError, FatalError):
             raise
         except Exception as error:
-            raise SurfaceError(classify_arm_error(error, route, self._secrets)) from None
+            raise SurfaceError(classify_arm_error(error, text)) from None
+        if response.status_code >= 400:
+            raise SurfaceError(status_failure(response.status_code, body, text, self._secrets))
+        document = decode_object(body)
+        if document is None:
+            raise SurfaceError(Failure.of(Kind.DECODE, "arm", text))
+        return document
 
     async def pages(
-        self, paged: AsyncIterable[Any], route: ArmRoute, origin: str, within: str
-    ) -> AsyncIterator[list[dict[str, Any]]]:
-        """Each page of an SDK listing as JSON objects, with the next-link guards of §7.1.4;
-        next links must also stay under `within` (the listing's `/subscriptions/{id}`)."""
-        iterator: Any = paged.by_page()  # type: ignore[attr-defined]
+        self, client: Any, first: HttpRequest, route: ArmRoute, origin: str, within: str
+    ) -> AsyncIterator[list[JsonObject]]:
+        """Each page of a listing as JSON objects, with the next-link guards of §7.1.4; next
+        links must also stay under `within` (the listing's `/subscriptions/{id}`)."""
         links = NextLinks("arm", origin, within=within)
+        request = first
         for _ in range(MAX_PAGES):
-            try:
-                async with self._own, self._run:
-                    page = await iterator.__anext__()
-                    items = [to_json(item) async for item in page]
-            except StopAsyncIteration:
-                return
-            except (SurfaceError, FatalError):
-                raise
-            except Exception as error:
-                raise SurfaceError(classify_arm_error(error, route, self._secrets)) from None
-            yield [item for item in items if item]
-            link = iterator.continuation_token
+            document = await self.send(client, request, route)
+            yield page_items(document, "arm", route.text(urlsplit(request.url).query))
+            link = document.get("nextLink")
             if not isinstance(link, str) or not link:
                 return
             links.check(link, route.text())
+            request = next_page(link, first)
         raise page_cap("arm", route.text())

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol, TypeVar
 
-from collector.clients.arm import ArmClients, ArmRoute, ArmScope, to_json
+from azure.core.rest import HttpRequest
+
+from collector.clients.arm import ArmClients, ArmRoute, ArmScope
 from collector.core.errors import FatalError
 from collector.core.outcomes import Failure, SurfaceError, internal_error
 from collector.core.registry import surface
@@ -26,11 +28,11 @@ S = TypeVar("S", bound=Aggregate)
 
 @dataclass(frozen=True)
 class Listing:
-    """One subscription-level ARM listing: its azure-mgmt client, the operation that returns
-    the pager (given the client and the subscription ID), and its route under the subscription."""
+    """One subscription-level ARM listing: the azure-mgmt client whose pipeline sends it, the
+    SDK request builder call for a subscription ID, and its route under the subscription."""
 
     client_class: Callable[..., Any]
-    operation: Callable[[Any, str], AsyncIterable[Any]]
+    request: Callable[[str], HttpRequest]
     suffix: str
 
 
@@ -49,23 +51,32 @@ class SubscriptionContext:
         """The sanitized route of `/subscriptions/{sub}<suffix>` for error texts."""
         return ArmRoute.of(f"/subscriptions/{self.subscription_id}{suffix}")
 
-    def pages(self, paged: AsyncIterable[Any], route: ArmRoute) -> AsyncIterator[list[JsonObject]]:
+    def _absolute(self, request: HttpRequest) -> HttpRequest:
+        """SDK request builders give paths relative to the ARM origin."""
+        if request.url.startswith("/"):
+            request.url = self.clients.cloud.resource_manager + request.url
+        return request
+
+    def pages(
+        self, client: Any, request: HttpRequest, route: ArmRoute
+    ) -> AsyncIterator[list[JsonObject]]:
         return self.scope.pages(
-            paged,
+            client,
+            self._absolute(request),
             route,
             self.clients.cloud.resource_manager,
             within=f"/subscriptions/{self.subscription_id}",
         )
 
-    async def get_json(self, call: Awaitable[Any], route: ArmRoute) -> JsonObject:
-        """One single-object operation (no paging), as JSON."""
-        return to_json(await self.scope.call(call, route))
+    async def get_json(self, client: Any, request: HttpRequest, route: ArmRoute) -> JsonObject:
+        """One single-object request (no paging), as a JSON object."""
+        return await self.scope.send(client, self._absolute(request), route)
 
     async def fold(self, listing: Listing, sink: S) -> S:
         """Stream a subscription-level listing into an aggregate's `add` (one item at a time)."""
         async with self.client(listing.client_class) as client:
-            pager = listing.operation(client, self.subscription_id)
-            async for page in self.pages(pager, self.route(listing.suffix)):
+            request = listing.request(self.subscription_id)
+            async for page in self.pages(client, request, self.route(listing.suffix)):
                 for item in page:
                     sink.add(item)
         return sink
@@ -73,15 +84,17 @@ class SubscriptionContext:
     async def first_page(self, listing: Listing) -> list[JsonObject]:
         """Only the first page of a listing (a cheap probe: `--preflight`)."""
         async with self.client(listing.client_class) as client:
-            pager = listing.operation(client, self.subscription_id)
-            async for page in self.pages(pager, self.route(listing.suffix)):
+            request = listing.request(self.subscription_id)
+            async for page in self.pages(client, request, self.route(listing.suffix)):
                 return page
         return []
 
-    async def list_all(self, paged: AsyncIterable[Any], route: ArmRoute) -> list[JsonObject]:
+    async def list_all(
+        self, client: Any, request: HttpRequest, route: ArmRoute
+    ) -> list[JsonObject]:
         """Every item of a small listing (kept only as long as its aggregate needs it)."""
         items: list[JsonObject] = []
-        async for page in self.pages(paged, route):
+        async for page in self.pages(client, request, route):
             items.extend(page)
         return items
 

@@ -11,8 +11,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from azure.core.rest import HttpRequest
 from azure.mgmt.recoveryservices.aio import RecoveryServicesClient
+from azure.mgmt.recoveryservices.operations._operations import (
+    build_vaults_list_by_subscription_id_request,
+)
 from azure.mgmt.recoveryservicesbackup.aio import RecoveryServicesBackupClient
+from azure.mgmt.recoveryservicesbackup.operations._operations import (
+    build_backup_jobs_list_request,
+    build_backup_policies_list_request,
+    build_backup_protected_items_list_request,
+)
 
 from collector.clients.arm import ArmRoute
 from collector.clients.arm_context import Listing, SubscriptionContext, per_item
@@ -242,17 +251,19 @@ class BackupEstate:
 
 
 async def _children(
-    ctx: SubscriptionContext, client: Any, vault: Vault, child: str, listing: Any
+    ctx: SubscriptionContext, client: Any, vault: Vault, child: str, request: HttpRequest
 ) -> list[dict[str, Any]]:
     route = ArmRoute.of(f"{vault.id}/{child}")
-    return await ctx.list_all(listing, route)
+    return await ctx.list_all(client, request, route)
 
 
 async def _items(ctx: SubscriptionContext, client: Any, vault: Vault) -> list[ProtectedItem]:
     parent = parent_of(vault.id, "vaults")
     if parent is None:
         raise invalid_id("A14")
-    listing = client.backup_protected_items.list(parent.name, parent.resource_group)
+    listing = build_backup_protected_items_list_request(
+        parent.name, parent.resource_group, ctx.subscription_id
+    )
     return [
         reduce_item(d) for d in await _children(ctx, client, vault, "backupProtectedItems", listing)
     ]
@@ -262,7 +273,9 @@ async def _policies(ctx: SubscriptionContext, client: Any, vault: Vault) -> list
     parent = parent_of(vault.id, "vaults")
     if parent is None:
         raise invalid_id("A15")
-    listing = client.backup_policies.list(parent.name, parent.resource_group)
+    listing = build_backup_policies_list_request(
+        parent.name, parent.resource_group, ctx.subscription_id
+    )
     documents = await _children(ctx, client, vault, "backupPolicies", listing)
     return [days for d in documents for days in retention_days(jp.get(d, "properties"))]
 
@@ -271,8 +284,8 @@ async def _jobs(ctx: SubscriptionContext, client: Any, vault: Vault) -> list[Job
     parent = parent_of(vault.id, "vaults")
     if parent is None:
         raise invalid_id("A16")
-    listing = client.backup_jobs.list(
-        parent.name, parent.resource_group, filter="operation eq 'Backup'"
+    listing = build_backup_jobs_list_request(
+        parent.name, parent.resource_group, ctx.subscription_id, filter="operation eq 'Backup'"
     )
     documents = await _children(ctx, client, vault, "backupJobs", listing)
     return [job for job in map(reduce_job, documents) if job is not None]
@@ -280,7 +293,7 @@ async def _jobs(ctx: SubscriptionContext, client: Any, vault: Vault) -> list[Job
 
 VAULTS = Listing(
     RecoveryServicesClient,
-    lambda client, _: client.vaults.list_by_subscription_id(),
+    lambda sub: build_vaults_list_by_subscription_id_request(subscription_id=sub),
     "/providers/Microsoft.RecoveryServices/vaults",
 )
 

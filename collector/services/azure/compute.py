@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from azure.mgmt.compute.aio import ComputeManagementClient
+from azure.mgmt.compute.operations._operations import build_virtual_machines_list_all_request
 from azure.mgmt.network.aio import NetworkManagementClient
+from azure.mgmt.network.operations._operations import build_public_ip_addresses_list_all_request
 
 from collector.clients.arm_context import Listing, SubscriptionContext
 from collector.core import json_paths as jp
@@ -14,13 +16,13 @@ from collector.core.metrics import pct
 
 VIRTUAL_MACHINES = Listing(
     ComputeManagementClient,
-    lambda client, _: client.virtual_machines.list_all(),
+    lambda sub: build_virtual_machines_list_all_request(subscription_id=sub),
     "/providers/Microsoft.Compute/virtualMachines",
 )
 
 PUBLIC_IPS = Listing(
     NetworkManagementClient,
-    lambda client, _: client.public_ip_addresses.list_all(),
+    lambda sub: build_public_ip_addresses_list_all_request(subscription_id=sub),
     "/providers/Microsoft.Network/publicIPAddresses",
 )
 

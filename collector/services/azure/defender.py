@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from azure.mgmt.security.aio import SecurityCenter
+from azure.mgmt.security.v2020_01_01.operations._assessments_operations import build_list_request
+from azure.mgmt.security.v2020_01_01.operations._secure_scores_operations import (
+    build_get_request,
+)
 
 from collector.clients.arm_context import Listing, SubscriptionContext
 from collector.core import json_paths as jp
@@ -16,7 +20,7 @@ PATCH_MARKERS: Final = ("vulnerab", "patch", "update")
 
 ASSESSMENTS = Listing(
     SecurityCenter,
-    lambda client, sub: client.assessments.list(f"subscriptions/{sub}"),
+    lambda sub: build_list_request(scope=f"subscriptions/{sub}"),
     "/providers/Microsoft.Security/assessments",
 )
 
@@ -59,7 +63,8 @@ class PatchAssessments:
 async def fetch_secure_score(ctx: SubscriptionContext) -> int | None:
     async with ctx.client(SecurityCenter) as client:
         route = ctx.route("/providers/Microsoft.Security/secureScores/ascScore")
-        score = await ctx.get_json(client.secure_scores.get("ascScore"), route)
+        request = build_get_request("ascScore", ctx.subscription_id)
+        score = await ctx.get_json(client, request, route)
     return secure_score_pct(score)
 
 

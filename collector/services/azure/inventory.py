@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from azure.mgmt.resource.resources.aio import ResourceManagementClient
+from azure.mgmt.resource.resources.operations._operations import build_resources_list_request
 
 from collector.clients.arm_context import Listing, SubscriptionContext
 from collector.core import json_paths as jp
@@ -28,7 +29,9 @@ TOP_TYPES: Final = 10
 
 
 RESOURCES = Listing(
-    ResourceManagementClient, lambda client, _: client.resources.list(), "/resources"
+    ResourceManagementClient,
+    lambda sub: build_resources_list_request(subscription_id=sub),
+    "/resources",
 )
 
 

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from azure.mgmt.keyvault.aio import KeyVaultManagementClient
+from azure.mgmt.keyvault.operations._operations import build_vaults_list_by_subscription_request
 
 from collector.clients.arm_context import Listing, SubscriptionContext
 from collector.core import json_paths as jp
 
 VAULTS = Listing(
     KeyVaultManagementClient,
-    lambda client, _: client.vaults.list_by_subscription(),
+    lambda sub: build_vaults_list_by_subscription_request(subscription_id=sub),
     "/providers/Microsoft.KeyVault/vaults",
 )
 

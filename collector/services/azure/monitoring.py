@@ -6,6 +6,12 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from azure.mgmt.monitor.aio import MonitorManagementClient
+from azure.mgmt.monitor.v2021_05_01_preview.operations._diagnostic_settings_operations import (
+    build_list_request as build_resource_settings_request,
+)
+from azure.mgmt.monitor.v2021_05_01_preview.operations._subscription_diagnostic_settings_operations import (
+    build_list_request as build_subscription_settings_request,
+)
 
 from collector.clients.arm import ArmRoute
 from collector.clients.arm_context import SubscriptionContext, per_item
@@ -65,7 +71,8 @@ class ActivityLogExport:
 async def fetch_subscription_settings(ctx: SubscriptionContext) -> ActivityLogExport:
     async with ctx.client(MonitorManagementClient) as client:
         route = ctx.route("/providers/Microsoft.Insights/diagnosticSettings")
-        settings = await ctx.list_all(client.subscription_diagnostic_settings.list(), route)
+        request = build_subscription_settings_request(ctx.subscription_id)
+        settings = await ctx.list_all(client, request, route)
     return ActivityLogExport(enabled_setting(settings), administrative_exported(settings))
 
 
@@ -73,7 +80,8 @@ async def _resource_covered(ctx: SubscriptionContext, client: Any, resource_id: 
     if not has_resource_shape(resource_id):
         raise invalid_id("A19")
     route = ArmRoute.of(f"{resource_id}/providers/Microsoft.Insights/diagnosticSettings")
-    settings = await ctx.list_all(client.diagnostic_settings.list(resource_id.lstrip("/")), route)
+    request = build_resource_settings_request(resource_id.lstrip("/"))
+    settings = await ctx.list_all(client, request, route)
     return enabled_setting(settings)
 
 

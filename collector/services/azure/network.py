@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from azure.mgmt.network.aio import NetworkManagementClient
+from azure.mgmt.network.operations._operations import build_network_security_groups_list_all_request
 
 from collector.clients.arm_context import Listing, SubscriptionContext
 from collector.core import json_paths as jp
@@ -17,7 +18,7 @@ OPEN_PROTOCOLS: Final = frozenset({"*", "any", "tcp"})
 
 SECURITY_GROUPS = Listing(
     NetworkManagementClient,
-    lambda client, _: client.network_security_groups.list_all(),
+    lambda sub: build_network_security_groups_list_all_request(subscription_id=sub),
     "/providers/Microsoft.Network/networkSecurityGroups",
 )
 

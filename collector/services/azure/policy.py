@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from azure.mgmt.policyinsights.aio import PolicyInsightsClient
+from azure.mgmt.policyinsights.operations._policy_states_operations import (
+    build_summarize_for_subscription_request,
+)
 from azure.mgmt.resource.policy.aio import PolicyClient
+from azure.mgmt.resource.policy.operations._operations import (
+    build_policy_assignments_list_request,
+)
 
 from collector.clients.arm_context import SubscriptionContext
 from collector.core import json_paths as jp
@@ -39,7 +45,8 @@ async def fetch_assignment_count(ctx: SubscriptionContext) -> int:
     count = 0
     async with ctx.client(PolicyClient) as client:
         route = ctx.route("/providers/Microsoft.Authorization/policyAssignments")
-        async for page in ctx.pages(client.policy_assignments.list(), route):
+        request = build_policy_assignments_list_request(ctx.subscription_id)
+        async for page in ctx.pages(client, request, route):
             count += len(page)
     return count
 
@@ -47,5 +54,5 @@ async def fetch_assignment_count(ctx: SubscriptionContext) -> int:
 async def fetch_compliance(ctx: SubscriptionContext) -> ComplianceSummary:
     async with ctx.client(PolicyInsightsClient) as client:
         route = ctx.route("/providers/Microsoft.PolicyInsights/policyStates/latest/summarize")
-        call = client.policy_states.summarize_for_subscription("latest", ctx.subscription_id)
-        return summarize(await ctx.get_json(call, route))
+        request = build_summarize_for_subscription_request("latest", ctx.subscription_id)
+        return summarize(await ctx.get_json(client, request, route))

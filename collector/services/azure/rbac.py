@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from azure.mgmt.authorization.aio import AuthorizationManagementClient
+from azure.mgmt.authorization.v2022_04_01.operations._role_assignments_operations import (
+    build_list_for_subscription_request,
+)
 
 from collector.clients.arm_context import Listing, SubscriptionContext
 from collector.core import json_paths as jp
@@ -19,7 +22,7 @@ OWNER_ROLE: Final = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 
 ROLE_ASSIGNMENTS = Listing(
     AuthorizationManagementClient,
-    lambda client, _: client.role_assignments.list_for_subscription(filter="atScope()"),
+    lambda sub: build_list_for_subscription_request(subscription_id=sub, filter="atScope()"),
     "/providers/Microsoft.Authorization/roleAssignments",
 )
 

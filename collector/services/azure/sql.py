@@ -6,6 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from azure.mgmt.sql.aio import SqlManagementClient
+from azure.mgmt.sql.operations._operations import (
+    build_databases_list_by_server_request,
+    build_servers_list_request,
+    build_transparent_data_encryptions_get_request,
+)
 
 from collector.clients.arm import ArmRoute
 from collector.clients.arm_context import Listing, SubscriptionContext, per_item
@@ -17,7 +22,9 @@ from collector.core.resource_ids import has_resource_shape, parent_of
 from collector.services.azure.storage import tls12
 
 SERVERS = Listing(
-    SqlManagementClient, lambda client, _: client.servers.list(), "/providers/Microsoft.Sql/servers"
+    SqlManagementClient,
+    lambda sub: build_servers_list_request(subscription_id=sub),
+    "/providers/Microsoft.Sql/servers",
 )
 
 
@@ -50,8 +57,10 @@ async def _databases_of(ctx: SubscriptionContext, client: Any, server_id: str) -
         raise invalid_id("A9")
     route = ArmRoute.of(f"{server_id}/databases")
     names: list[str] = []
-    listing = client.databases.list_by_server(parent.resource_group, parent.name)
-    async for page in ctx.pages(listing, route):
+    request = build_databases_list_by_server_request(
+        parent.resource_group, parent.name, ctx.subscription_id
+    )
+    async for page in ctx.pages(client, request, route):
         names.extend(jp.text(db, "id") for db in page if jp.lower(db, "name") != "master")
     return names
 
@@ -73,10 +82,10 @@ async def _tde_enabled(ctx: SubscriptionContext, client: Any, database_id: str) 
     if parent is None or not has_resource_shape(database_id):
         raise invalid_id("A10")
     route = ArmRoute.of(f"{database_id}/transparentDataEncryption/current")
-    call = client.transparent_data_encryptions.get(
-        parent.resource_group, parent.name, database, "current"
+    request = build_transparent_data_encryptions_get_request(
+        parent.resource_group, parent.name, database, "current", ctx.subscription_id
     )
-    document = await ctx.get_json(call, route)
+    document = await ctx.get_json(client, request, route)
     return jp.lower(document, "properties", "state") == "enabled"
 
 

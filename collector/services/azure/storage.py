@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from azure.mgmt.storage.aio import StorageManagementClient
+from azure.mgmt.storage.operations._operations import build_storage_accounts_list_request
 
 from collector.clients.arm_context import Listing, SubscriptionContext
 from collector.core import json_paths as jp
@@ -16,7 +17,7 @@ TLS12_OR_LATER: Final = frozenset({"TLS1_2", "TLS1_3", "1_2", "1_3"})
 
 STORAGE_ACCOUNTS = Listing(
     StorageManagementClient,
-    lambda client, _: client.storage_accounts.list(),
+    lambda sub: build_storage_accounts_list_request(subscription_id=sub),
     "/providers/Microsoft.Storage/storageAccounts",
 )
 

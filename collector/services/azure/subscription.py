@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from azure.mgmt.resource.subscriptions.aio import SubscriptionClient
+from azure.mgmt.resource.subscriptions.operations._operations import (
+    build_subscriptions_get_request,
+)
 
 from collector.clients.arm import ArmRoute
 from collector.clients.arm_context import SubscriptionContext
@@ -13,4 +16,5 @@ async def probe(ctx: SubscriptionContext) -> None:
     client = ctx.clients.create(SubscriptionClient)
     route = ArmRoute.of(f"/subscriptions/{ctx.subscription_id}")
     async with client:
-        await ctx.scope.call(client.subscriptions.get(ctx.subscription_id), route)
+        request = build_subscriptions_get_request(ctx.subscription_id)
+        await ctx.get_json(client, request, route)
