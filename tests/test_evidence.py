@@ -202,3 +202,16 @@ def test_a_custom_azure_role_leaves_read_only_unknown(sim: Simulator) -> None:
 def test_troubleshooting_doc_is_the_fix_table() -> None:
     """docs/troubleshooting.md is generated: `python -m collector.core.fixes`."""
     assert (REPO / "docs" / "troubleshooting.md").read_text() == render_troubleshooting()
+
+
+def test_tokens_that_are_not_jwts_leave_the_permissions_unknown(sim: Simulator) -> None:
+    install_entra(sim.scenario)
+    subscriptions = azure_estate(sim.scenario)
+    sim.scenario.opaque_tokens = True
+    assert diagnostics(sim, subscriptions)["permissions"] == {
+        "graph_roles_granted": [],
+        "graph_roles_missing": [],
+        "graph_roles_not_read_only": [],
+        "azure_roles": {},
+        "read_only": None,
+    }

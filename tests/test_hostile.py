@@ -15,7 +15,7 @@ from collector.core.outcomes import SurfaceError
 from collector.core.sanitize import printable_code
 from tests.runner import Run, base_config, epack_env, run_collector
 from tests.simulator import Fault, Simulator
-from tests.simulator.scenario import permission_denied
+from tests.simulator.scenario import GITHUB_REQUEST_TOKEN, permission_denied
 from tests.tenants.azure_estate import S1, S2, azure_estate
 from tests.tenants.entra_tenant import install_entra
 
@@ -352,3 +352,19 @@ def test_arm_booleans_are_json_literals_and_one_odd_value_sinks_nothing(sim: Sim
     assert storage["https_only_pct"] == 33  # only a1's literal true: 1/3
     assert storage["infrastructure_encryption_pct"] == 0  # "0.42" is no JSON true
     assert azure["diagnostics"]["subscription_errors"] == []
+
+
+def test_a_deeply_nested_github_oidc_answer_is_an_auth_error(sim: Simulator) -> None:
+    """The GitHub OIDC token response path exited 1 ("internal error") on such a body."""
+    install_entra(sim.scenario)
+    sim.scenario.faults.append(Fault("github", "/_apis/", 200, raw_body=DEEP))
+    env = epack_env(
+        sim,
+        ACTIONS_ID_TOKEN_REQUEST_URL=sim.github_request_url(),
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN=GITHUB_REQUEST_TOKEN,
+    )
+    run = run_collector(base_config(sim, auth_mode="oidc"), env)
+    assert (run.returncode, run.stderr.strip()) == (
+        3,
+        "error: GitHub OIDC token response missing value",
+    )

@@ -115,6 +115,7 @@ class Scenario:
     client_secret: str = CLIENT_SECRET
     collector_object_id: str = COLLECTOR_OBJECT_ID
     echo_client_secret: bool = False  # a rejected client secret is quoted back in the error
+    opaque_tokens: bool = False  # access tokens that are not JWTs (some clouds and proxies)
     # The token response's `expires_in`: the lifetime (None), left out ("absent"), or this text.
     token_expires_in: str | None = None
     github_request_token: str = GITHUB_REQUEST_TOKEN

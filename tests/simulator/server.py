@@ -249,7 +249,7 @@ class Simulator:
         }
         if audience in self.audiences("graph"):
             claims["roles"] = list(self.scenario.graph_roles)
-        token = make_jwt(claims)
+        token = f"opaque.{uuid.uuid4().hex}" if self.scenario.opaque_tokens else make_jwt(claims)
         with self._lock:
             self.issued_tokens[token] = claims
         return token, lifetime
