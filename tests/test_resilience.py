@@ -78,7 +78,17 @@ def canary_scenario() -> Scenario:
             400,
             graph_error("BadRequest", "user CANARY-ERR-3@contoso.example is not allowed"),
         ),
+        # an error code made of the signature segment of the request's own access token
+        Fault(
+            "graph",
+            "/v1.0/applications",
+            500,
+            code_echoes_token=True,
+            headers={"Retry-After": "0"},
+        ),
     ]
+    # a client secret pasted with a line break: every line is a secret of its own
+    scenario.client_secret = "canary-pasted-secret-line-one\ncanary-pasted-secret-line-two"
     return scenario
 
 
@@ -90,6 +100,9 @@ def assert_clean(run: Run, sim: Simulator, extra_secrets: list[str]) -> None:
     )  # every resource and group name in the estate says "secret"
     for token in [*sim.issued_tokens, *sim.github_tokens, *extra_secrets]:
         assert token not in output
+        for line in token.splitlines():  # no line of a secret, and no 16-character run of
+            for start in range(0, max(1, len(line) - 15), 4):  # a token (its signature too)
+                assert line[start : start + 16] not in output
     banned = (
         "userPrincipalName",
         "displayName",
@@ -126,6 +139,10 @@ def test_no_canary_or_secret_reaches_any_output(level: str, mode: str) -> None:
             f"{S2}: key_vaults: arm request /subscriptions/[subscription_id]/providers/Microsoft.KeyVault/vaults"
             "?api-version failed: status=500 code=InternalServerError"
         ]
+        assert (
+            "application_credentials: graph request /applications?$select&$top failed: "
+            "status=500 code=unrecognized"
+        ) in entra["diagnostics"]["tenant_errors"]
 
 
 def test_tokens_never_leak_when_services_echo_them(sim: Simulator) -> None:
