@@ -22,7 +22,7 @@ import pytest
 
 from tests.runner import REPO, base_config, epack_env, run_collector
 from tests.simulator import Fault, Scenario, Simulator
-from tests.simulator.scenario import graph_error
+from tests.simulator.scenario import licence_required
 from tests.tenants.azure_estate import S1, S2, S3, azure_estate
 from tests.tenants.entra_tenant import entra_tenant
 
@@ -223,7 +223,7 @@ def test_warnings_and_completeness_reach_the_user_through_epack(sim: Simulator) 
             "graph",
             "/v1.0/identity/conditionalAccess/policies",
             403,
-            graph_error("Forbidden", "Tenant does not have a SKU with premium license."),
+            licence_required(),
         )
     )
     config = base_config(sim, subscription_ids=[S1, S2, S3])

@@ -152,12 +152,18 @@ def test_read_only_identity_is_proven_from_both_planes(sim: Simulator) -> None:
         "azure_roles": {S1: ["Reader"], S2: []},
         "read_only": True,
     }
+    assert list(block["permissions"]["azure_roles"]) == [S1, S2]  # config order, always
 
 
 def test_a_write_role_on_either_plane_denies_the_read_only_claim(sim: Simulator) -> None:
     install_entra(sim.scenario)
     subscriptions = azure_estate(sim.scenario)
-    sim.scenario.graph_roles = [*GRAPH_ROLES, "Directory.ReadWrite.All", "GroupMember.Read.All"]
+    sim.scenario.graph_roles = [
+        *GRAPH_ROLES,
+        "Directory.ReadWrite.All",
+        "GroupMember.Read.All",
+        "not a permission name <CANARY>",  # never printed: not how Microsoft spells one
+    ]
     assignments = sim.scenario.arm_collections[
         f"/subscriptions/{S2}/providers/Microsoft.Authorization/roleAssignments"
     ]
@@ -174,6 +180,7 @@ def test_a_write_role_on_either_plane_denies_the_read_only_claim(sim: Simulator)
     block = diagnostics(sim, subscriptions)
     permissions = block["permissions"]
     assert permissions["graph_roles_not_read_only"] == ["Directory.ReadWrite.All"]
+    assert "CANARY" not in str(permissions)
     assert permissions["graph_roles_missing"] == []
     assert permissions["azure_roles"] == {S1: ["Reader"], S2: ["Contributor"]}
     assert permissions["read_only"] is False

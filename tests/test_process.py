@@ -22,7 +22,7 @@ from tests.simulator import Fault, Scenario, Simulator
 from tests.simulator.scenario import (
     CLIENT_SECRET,
     GITHUB_REQUEST_TOKEN,
-    graph_error,
+    licence_required,
     permission_denied,
 )
 from tests.tenants.azure_estate import azure_estate
@@ -371,7 +371,7 @@ def test_a_partial_run_says_what_is_missing_on_stderr(sim: Simulator) -> None:
             "graph",
             "/v1.0/identity/conditionalAccess/policies",
             403,
-            graph_error("Forbidden", "Tenant does not have a SKU with premium license."),
+            licence_required(),
         )
     )
     run = run_collector(base_config(sim, subscription_ids=subscriptions), epack_env(sim))

@@ -8,6 +8,7 @@ Roles held through a group are not seen (a documented limitation).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -52,11 +53,16 @@ def is_read_only(role: str) -> bool:
     return any(segment.lower() in ("read", "readbasic") for segment in role.split("."))
 
 
+# A Graph permission name as Microsoft spells them (`Policy.Read.All`); anything else in the
+# claim is not printed.
+_ROLE_NAME: Final = re.compile(r"[A-Za-z][A-Za-z0-9]{0,63}(\.[A-Za-z][A-Za-z0-9]{0,63}){1,4}")
+
+
 def _granted(claims: Mapping[str, Any] | None) -> list[str] | None:
     roles = claims.get("roles") if claims is not None else None
     if not isinstance(roles, list):
         return None
-    return sorted({role for role in roles if isinstance(role, str)})
+    return sorted({r for r in roles if isinstance(r, str) and _ROLE_NAME.fullmatch(r)})
 
 
 def azure_role_names(assignments: OwnerAssignments, principal_id: str) -> list[str]:

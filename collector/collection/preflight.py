@@ -21,8 +21,7 @@ from collector.clients.graph import GraphQuery, GraphReader
 from collector.clients.session import Session
 from collector.core.config import Config
 from collector.core.fixes import fix, reason_of
-from collector.core.outcomes import SurfaceError
-from collector.core.registry import Surface, scope_surfaces, surface
+from collector.core.registry import Surface, outcome_of, scope_surfaces, surface
 from collector.services.azure import (
     backup,
     compute,
@@ -128,12 +127,10 @@ def arm_probes(ctx: SubscriptionContext) -> dict[str, Probe]:
     }
 
 
-async def _status(probe: Probe) -> str:
-    try:
-        await probe()
-    except SurfaceError as error:
-        return reason_of([error.failure])
-    return "ok"
+async def _status(key: str, probe: Probe) -> str:
+    """`ok`, or the reason; a bug in a probe is that surface's error, never a failed preflight."""
+    outcome = await outcome_of(key, probe)
+    return "ok" if outcome.available else reason_of(outcome.failures)
 
 
 async def _tenant_checks(reader: GraphReader, level: str, now: datetime) -> list[Check]:
@@ -141,13 +138,13 @@ async def _tenant_checks(reader: GraphReader, level: str, now: datetime) -> list
     checks = [Check("tenant", surface("G1"), "ok", "G1")]  # read before: a failure is fatal
     for row in scope_surfaces("tenant"):
         if row.at(level):
-            checks.append(Check("tenant", row, await _status(probes[row.key]), row.key))
+            checks.append(Check("tenant", row, await _status(row.key, probes[row.key]), row.key))
     return checks
 
 
 async def _subscription_checks(ctx: SubscriptionContext, level: str) -> list[Check]:
     sub = ctx.subscription_id
-    probe = await _status(lambda: subscription.probe(ctx))
+    probe = await _status("A0", lambda: subscription.probe(ctx))
     checks = [Check(sub, surface("A0"), probe, "A0")]
     if probe != "ok":
         return checks
@@ -158,7 +155,7 @@ async def _subscription_checks(ctx: SubscriptionContext, level: str) -> list[Che
             continue
         by = PROVIDER_PROBES[row.namespace or ""]
         if by not in statuses:
-            statuses[by] = await _status(probes[by])
+            statuses[by] = await _status(by, probes[by])
         checks.append(Check(sub, row, statuses[by], by))
     return checks
 

@@ -126,7 +126,14 @@ def _diagnostics(state: Collection, completeness: Completeness) -> dict[str, Any
         subscriptions=reports,
         deadline_seconds=state.config.deadline_seconds if state.deadline_hit else None,
         completeness=completeness,
-        permissions=permissions(state.claims, list(state.subscriptions.items())),
+        permissions=permissions(
+            state.claims,
+            [  # config order: the block's keys never depend on which subscription finished first
+                (sub, state.subscriptions[sub])
+                for sub in state.config.subscription_ids
+                if sub in state.subscriptions
+            ],
+        ),
     ).build()
 
 
