@@ -16,6 +16,7 @@ from typing import Any
 from tests.simulator import Scenario
 from tests.tenants.activity import LazyRows
 from tests.tenants.entra_tenant import GA, PRIV_ROLE_ADMIN, SECURITY_ADMIN, USER_ADMIN, iso
+from tests.tenants.tenant_policies import install_tenant_policies
 
 ARM_PAGE_SIZE = 1000  # ARM's own page size for the listings used (A20 serves up to 1,000)
 GRAPH_PAGE_SIZE = 999  # `$top=999`, the Graph maximum for every listing that takes `$top`
@@ -44,6 +45,8 @@ class Size:
     service_principals: int = 5_000
     applications: int = 3_000
     ca_policies: int = 60
+    ca_groups: int = 30  # groups the policies name (G18 expands each)
+    group_members: int = 4_000  # users in each of those groups
     role_assignments: int = 2_000
     eligibility_schedules: int = 300
     subscriptions: int = 20
@@ -59,6 +62,8 @@ class Size:
             service_principals=part(self.service_principals),
             applications=part(self.applications),
             ca_policies=part(self.ca_policies),
+            ca_groups=part(self.ca_groups),
+            group_members=part(self.group_members),
             role_assignments=part(self.role_assignments),
             eligibility_schedules=part(self.eligibility_schedules),
             subscriptions=part(self.subscriptions),
@@ -124,6 +129,10 @@ MIX = SubscriptionMix()
 
 def user_id(index: int) -> str:
     return f"{index:08x}-0000-4000-8000-{index:012x}"
+
+
+def group_id(index: int) -> str:
+    return f"{index:08x}-6c6c-4000-8000-{index:012x}"
 
 
 def subscription_id(index: int) -> str:
@@ -236,9 +245,17 @@ def _application(index: int, now: datetime) -> dict[str, Any]:
 def _ca_policy(index: int, size: Size) -> dict[str, Any]:
     controls = (["mfa"], ["block"], ["compliantDevice"], ["mfa", "compliantDevice"])[index % 4]
     users: dict[str, Any] = (
-        {"includeUsers": ["All"], "excludeUsers": [user_id(1)]}
+        {
+            "includeUsers": ["All"],
+            "excludeUsers": [user_id(1)],
+            "excludeGroups": [group_id((index + 1) % size.ca_groups)],
+        }
         if index % 3 == 0
-        else {"includeUsers": [user_id(index % size.users)], "includeRoles": [GA]}
+        else {
+            "includeUsers": [user_id(index % size.users)],
+            "includeGroups": [group_id(index % size.ca_groups)],
+            "includeRoles": [GA],
+        }
     )
     return {
         "id": f"ca-{index}",
@@ -253,6 +270,24 @@ def _ca_policy(index: int, size: Size) -> dict[str, Any]:
     }
 
 
+def _group_member(group: int, index: int, size: Size) -> dict[str, Any]:
+    return {
+        "@odata.type": "#microsoft.graph.user",
+        "id": user_id((group * 7 + index * 13) % size.users),
+    }
+
+
+def ca_groups_named(size: Size) -> set[str]:
+    """CAG of §V.4 for this estate: the groups of the enabled and report-only policies."""
+    named: set[str] = set()
+    for index in range(size.ca_policies):
+        policy = _ca_policy(index, size)
+        if policy["state"] != "disabled":
+            users = policy["conditions"]["users"]
+            named.update(users.get("includeGroups", []) + users.get("excludeGroups", []))
+    return named
+
+
 def add_entra(scenario: Scenario, size: Size, now: datetime) -> None:
     graph = scenario.graph_collections
     graph["/users"] = LazyRows(size.users, lambda i: _user(i, now))
@@ -262,6 +297,11 @@ def add_entra(scenario: Scenario, size: Size, now: datetime) -> None:
     graph["/identity/conditionalAccess/policies"] = [
         _ca_policy(i, size) for i in range(size.ca_policies)
     ]
+    scenario.group_members = {
+        group_id(g): LazyRows(size.group_members, lambda i, g=g: _group_member(g, i, size))
+        for g in range(size.ca_groups)
+    }
+    install_tenant_policies(scenario)
     scenario.graph_objects["/policies/identitySecurityDefaultsEnforcementPolicy"] = {
         "id": "00000000-0000-0000-0000-000000000005",
         "isEnabled": False,

@@ -17,6 +17,7 @@ from bench.estate import (
     MIX,
     SIGN_IN_ACTIVITY_PAGE_SIZE,
     Size,
+    ca_groups_named,
 )
 
 GRAPH_ROUTES = {
@@ -33,7 +34,11 @@ GRAPH_ROUTES = {
     "/v1.0/security/secureScores": "G12",
     "/v1.0/auditLogs/directoryAudits": "G13",
     "/v1.0/auditLogs/signIns": "G14",
+    "/v1.0/policies/authorizationPolicy": "G15",
+    "/v1.0/policies/authenticationMethodsPolicy": "G16",
+    "/v1.0/policies/activityBasedTimeoutPolicies": "G17",
 }
+_GROUP_MEMBERS = re.compile(r"/v1\.0/groups/[^/]+/transitiveMembers")
 
 _SUB = r"/subscriptions/[^/]+"
 _ITEM = _SUB + r"/resourceGroups/[^/]+/providers/.+"
@@ -68,7 +73,7 @@ def route_of(service: str, path: str) -> str:
     if service in ("login", "github"):
         return "token"
     if service == "graph":
-        return GRAPH_ROUTES.get(path, "other")
+        return "G18" if _GROUP_MEMBERS.fullmatch(path) else GRAPH_ROUTES.get(path, "other")
     for route, pattern in _ARM_PATTERNS:
         if pattern.match(path):
             return route
@@ -95,6 +100,10 @@ def minimal_plan(size: Size, level: str) -> Counter[str]:
             "G10": _pages(size.service_principals, GRAPH_PAGE_SIZE),
             "G11": _pages(size.applications, GRAPH_PAGE_SIZE),
             "G12": 1,
+            "G15": 1,
+            "G16": 1,
+            "G17": 1,
+            "G18": len(ca_groups_named(size)) * _pages(size.group_members, GRAPH_PAGE_SIZE),
         }
     )
     if level == "internal":

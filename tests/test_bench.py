@@ -37,8 +37,12 @@ def test_plan_arithmetic_for_the_issue_estate() -> None:
     assert plan["G13"] == 51 and plan["G14"] == 501
     assert MIX.resources == 1_000 and MIX.monitored == 525
     assert plan["A19"] == 20 * 525 and plan["A10"] == 20 * 50 and plan["A9"] == 20 * 25
-    assert sum(plan.values()) == 15_341
-    assert sum(minimal_plan(Size(), "trust").values()) == 14_769
+    assert plan["G15"] == plan["G16"] == plan["G17"] == 1
+    # CAG: the enabled policies exclude and the report-only ones include the same ten groups
+    # (1, 4, …, 28 of 30); each group of 4,000 users is ⌈4,000 / 999⌉ = 5 pages
+    assert plan["G18"] == 10 * 5
+    assert sum(plan.values()) == 15_341 + 53
+    assert sum(minimal_plan(Size(), "trust").values()) == 14_769 + 53
 
 
 def test_routes_are_classified_by_contract_number() -> None:

@@ -70,6 +70,8 @@ def test_free_tier_tenant(sim: Simulator) -> None:
         "standing_assignment_count": None,
         "inactive_privileged_users_count": None,
         "privileged_guest_count": 2,
+        "privileged_cloud_only_pct": 100,  # no user is synced from on-premises → 4/4
+        "privileged_non_user_assignments_count": 1,  # ra4: a group holding GA
     }
     diagnostics = data["diagnostics"]
     assert diagnostics["license"] == {
@@ -93,7 +95,15 @@ def test_free_tier_tenant(sim: Simulator) -> None:
     ]
     assert diagnostics["tenant_errors"] == []
     idp = run.artifact("idp-posture.json")
-    assert idp is not None and idp["policy"] == {"mfa_required_coverage_pct": 0}
+    # G17 needs no licence: the idle timeout is still known (01:00:30 → 61 min); no G6, so
+    # no session lifetime, no phishing-resistance leaf and no device_access block
+    assert idp is not None and idp["policy"] == {
+        "mfa_required_coverage_pct": 0,
+        "idle_timeout_max_min": 61,
+    }
+    assert "device_access" not in idp
+    assert "conditional_access" not in data  # G6 unavailable: block omitted (§V.4)
+    assert data["authorization"]["guest_access_level"] == "limited"  # G15 needs no licence
     assert "mfa_coverage_pct" not in idp["user_security"]
 
 
@@ -254,6 +264,8 @@ def test_zero_users_and_zero_apps_give_null_percentages(sim: Simulator) -> None:
         "standing_assignment_count": 0,
         "inactive_privileged_users_count": None,
         "privileged_guest_count": 0,
+        "privileged_cloud_only_pct": None,  # #PU = 0
+        "privileged_non_user_assignments_count": 0,
     }
     idp = run.artifact("idp-posture.json")
     assert idp is not None and "lifecycle" not in idp

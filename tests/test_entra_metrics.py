@@ -92,6 +92,54 @@ def test_privileged_access(run: Run) -> None:
         "standing_assignment_count": 5,
         "inactive_privileged_users_count": 1,  # u8 never signed in
         "privileged_guest_count": 2,  # u6 u8
+        "privileged_cloud_only_pct": 100,  # nobody is synced from on-premises → 4/4
+        "privileged_non_user_assignments_count": 1,  # ra4: a group holding GA
+    }
+
+
+def test_conditional_access_enforcement(run: Run) -> None:
+    # ENF = p1, p3 ("Enabled"), p5, p6, p7; RO = p2; disabled = p4. Unconditioned and
+    # mfaStrict: p1 only (p5's strength "s1" is not a built-in MFA strength, p6 and p3 name no
+    # apps, p7 is browser-only). scope(p1) = UID − {u2, u3}. p7's group is gone (404): empty.
+    assert entra(run)["conditional_access"] == {
+        "enforced_policies_count": 5,
+        "report_only_policies_count": 1,
+        "disabled_policies_count": 1,
+        "mfa_enforced_members_pct": 60,  # EM {u1 u2 u3 u4 u10}: u1 u4 u10 → 3/5 (v1.0 says 80)
+        "mfa_enforced_privileged_pct": 100,  # PU {u10 u1 u6 u8} ⊂ scope(p1) → 4/4
+        "mfa_enforced_guests_pct": 100,  # enabled guests u6 u7 → 2/2
+        "phishing_resistant_enforced_privileged_pct": 0,  # no phishing-resistant strength
+        "mfa_report_only_members_pct": 60,  # p2 (report-only) blocks, it does not ask for MFA
+        "legacy_auth_block_coverage_pct": 0,  # p3 blocks legacy clients but names no apps
+        "mfa_exclusions_count": 2,  # u2 u3: excluded from p1, covered by nothing else
+        "undeclared_mfa_exclusions_count": 2,  # no break-glass declared
+        "emergency_access_accounts_declared": 0,
+        "emergency_access_accounts_found": 0,
+        "sign_in_risk_policy_enforced": False,
+        "user_risk_policy_enforced": False,
+        "session_lifetime_max_min": 129600,  # no sign-in frequency: Entra's 90-day default
+        "session_lifetime_source": "default",
+    }
+
+
+def test_app_credentials(run: Run) -> None:
+    # active: sp1 key (410 d), sp2 password (15 d, ends in 10 d), sp3 key (no end), app1
+    # password (500 d, ends in 100 d), app2 password (unparsable end = no end)
+    assert entra(run)["app_credentials"] == {
+        "expiring_7d_count": 0,
+        "expiring_90d_count": 1,  # sp2 password
+        "no_expiry_count": 2,  # sp3 key, app2 password
+        "password_lifetime_over_180d_count": 1,  # app1 password
+        "certificate_lifetime_over_365d_count": 1,  # sp1 key
+        "applications_with_password_count": 2,  # app1, app2
+        "lifetime_days_buckets": {
+            "le_30": 1,  # sp2 password
+            "le_90": 0,
+            "le_180": 0,
+            "le_365": 0,
+            "le_730": 2,  # sp1 key (410 d), app1 password (500 d)
+            "gt_730": 0,
+        },
     }
 
 
@@ -117,12 +165,13 @@ def test_secure_score_licence_and_diagnostics(run: Run) -> None:
         "warnings": [],
         "truncation": {},
         "license": {"entra_tier": "p1", "capabilities_unavailable": []},  # P2 pending / suspended
-        # G1 + G2–G12 at trust, G8 and G9 included (users and roles readable): 12 of 12
-        "completeness": {"surfaces_expected": 12, "surfaces_collected": 12, "pct": 100},
+        # G1 + G2–G12 at trust, G8 and G9 included (users and roles readable), G15–G17, and
+        # G18 for p7's group (a 404: a deleted group has no members, not a failure): 16 of 16
+        "completeness": {"surfaces_expected": 16, "surfaces_collected": 16, "pct": 100},
         "unavailable": [],
         "permissions": {
             "graph_roles_granted": sorted(GRAPH_ROLES),  # the token's roles claim
-            "graph_roles_missing": ["GroupMember.Read.All"],  # the optional one
+            "graph_roles_missing": [],  # GroupMember.Read.All (optional) granted too
             "graph_roles_not_read_only": [],
             "azure_roles": {},  # Entra ID only
             "read_only": True,
@@ -147,13 +196,18 @@ def test_idp_posture(run: Run) -> None:
             "privileged_users_count": 4,
             "super_admin_count": 1,
             "privileged_mfa_coverage_pct": 75,
+            "privileged_phishing_resistant_pct": 50,
         },
         "lifecycle": {"suspended_pct": 18},
         "policy": {
             "mfa_required": True,
             "mfa_required_coverage_pct": 80,
             "legacy_auth_blocked": True,
+            "session_lifetime_max_min": 129600,
+            "idle_timeout_max_min": 61,
+            "phishing_resistant_required_for_privileged": False,  # 0 %, not 100 %
         },
+        "device_access": {"managed_device_required": False},  # p6 names no apps
     }
 
 

@@ -58,8 +58,9 @@ def test_free_tier_names_the_licence_of_each_missing_surface(sim: Simulator) -> 
         Fault("graph", "/v1.0/users", 403, licence_required(), times=2),  # signInActivity
     ]
     block = diagnostics(sim)
-    # expected: G1, G2–G7, G8, G9, G10–G12 = 12; G4, G5, G6, G9 unavailable: 8/12 = 66.7 → 67
-    assert block["completeness"] == {"surfaces_expected": 12, "surfaces_collected": 8, "pct": 67}
+    # expected: G1, G2–G7, G8, G9, G10–G12, G15–G17 = 15 (no G18: G6 is unavailable);
+    # G4, G5, G6, G9 unavailable: 11/15 = 73.3 → 73
+    assert block["completeness"] == {"surfaces_expected": 15, "surfaces_collected": 11, "pct": 73}
     assert block["unavailable"] == [
         _entry("tenant", "G4", "licence_missing", P1.format("MFA registration report")),
         _entry("tenant", "G5", "licence_missing", P1.format("User sign-in activity")),
@@ -97,7 +98,8 @@ def test_a_missing_permission_is_named(
             "registration and grant admin consent.",
         )
     ]
-    assert block["completeness"] == {"surfaces_expected": 12, "surfaces_collected": 11, "pct": 92}
+    # 12 of v1.0, G15–G17, and G18 for p7's group: 16; one missing → 15/16 = 93.75 → 94
+    assert block["completeness"] == {"surfaces_expected": 16, "surfaces_collected": 15, "pct": 94}
 
 
 def test_denied_subscription_unregistered_provider_and_throttling(sim: Simulator) -> None:
@@ -136,8 +138,8 @@ def test_denied_subscription_unregistered_provider_and_throttling(sim: Simulator
         ),
         _entry(S3, "A0", "permission_missing", READER_FIX),
     ]
-    # 12 tenant + 20 for S1 + 18 for S2 + S3's A0 = 51 (tests/test_process.py); 3 missing
-    assert block["completeness"] == {"surfaces_expected": 51, "surfaces_collected": 48, "pct": 94}
+    # 16 tenant + 20 for S1 + 18 for S2 + S3's A0 = 55 (tests/test_process.py); 3 missing
+    assert block["completeness"] == {"surfaces_expected": 55, "surfaces_collected": 52, "pct": 95}
 
 
 def test_read_only_identity_is_proven_from_both_planes(sim: Simulator) -> None:
@@ -147,7 +149,7 @@ def test_read_only_identity_is_proven_from_both_planes(sim: Simulator) -> None:
     # S1 assigns the collector Reader (r5); S2 assigns it nothing; S3 was never collected.
     assert block["permissions"] == {
         "graph_roles_granted": sorted(GRAPH_ROLES),
-        "graph_roles_missing": ["GroupMember.Read.All"],
+        "graph_roles_missing": [],
         "graph_roles_not_read_only": [],
         "azure_roles": {S1: ["Reader"], S2: []},
         "read_only": True,
@@ -161,7 +163,6 @@ def test_a_write_role_on_either_plane_denies_the_read_only_claim(sim: Simulator)
     sim.scenario.graph_roles = [
         *GRAPH_ROLES,
         "Directory.ReadWrite.All",
-        "GroupMember.Read.All",
         "not a permission name <CANARY>",  # never printed: not how Microsoft spells one
     ]
     assignments = sim.scenario.arm_collections[

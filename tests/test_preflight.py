@@ -49,7 +49,7 @@ def test_free_tier_names_the_licence_of_the_report_and_of_sign_in_activity(
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith(
         f"Preflight for tenant {sim.scenario.tenant_id} at level trust: tokens ok, tenant "
-        "organization (G1) ok; 10 of 12 surfaces ok."
+        "organization (G1) ok; 14 of 16 surfaces ok."
     )
     assert f"  G4 licence_missing: {LICENCE.format('MFA registration report')}" in run.stdout
     assert f"  G5 licence_missing: {LICENCE.format('User sign-in activity')}" in run.stdout
@@ -73,10 +73,13 @@ def test_json_output_validates_and_names_a_missing_permission(sim: Simulator) ->
     assert (S3, "A1") not in found  # nothing past a failed probe
     assert {c["status"] for k, c in found.items() if k[0] in (S1, S2)} == {"ok"}
     assert found[(S1, "A10")]["probed_by"] == "A8"  # per provider, never per item
-    # Graph: G1 and one probe each for G2–G12 (trust) = 12 requests; ARM: per subscription
-    # A0 and one first-page request per resource provider, never a per-item call
+    # Graph: G1 and one probe each for G2–G12 and G15–G18 (trust) = 16 requests, G18's a
+    # `/groups` read, never a group's members; ARM: per subscription A0 and one first-page
+    # request per resource provider, never a per-item call
     assert not [r.path for r in sim.log if PER_ITEM.search(r.path)]
-    assert len([r for r in sim.log if r.service == "graph"]) == 12
+    graph = [r.path for r in sim.log if r.service == "graph"]
+    assert len(graph) == 16 and "/v1.0/groups" in graph
+    assert not [path for path in graph if path.startswith("/v1.0/groups/")]
 
 
 def test_mandatory_failures_exit_as_a_run_does(sim: Simulator) -> None:

@@ -377,15 +377,16 @@ def test_a_partial_run_says_what_is_missing_on_stderr(sim: Simulator) -> None:
     run = run_collector(base_config(sim, subscription_ids=subscriptions), epack_env(sim))
     assert run.returncode == 0, run.stderr
     # Expected (scope, surface) pairs at trust:
-    #   tenant: G1, G2–G7, G8 and G9 (users and roles readable), G10–G12    = 12
+    #   tenant: G1, G2–G7, G8 and G9 (users and roles readable), G10–G12,
+    #           G15–G17 (no G18: G6 is unavailable)                          = 15
     #   S1: A0, A1–A18 (A5: 2 assignments), A19 (MON not empty)             = 20
     #   S2: A0, A1–A4, A6–A18 (A5: no assignments; A19: MON empty)          = 18
     #   S3: A0 (denied)                                                      =  1
-    # 51 expected; G6 (licence) and S3's A0 are missing: 49 collected, 49/51 = 96.1 % → 96.
+    # 54 expected; G6 (licence) and S3's A0 are missing: 52 collected, 52/54 = 96.3 % → 96.
     assert run.stderr.splitlines() == [
         "warning: Conditional Access policies unavailable: the tenant is not licensed for it "
         "(Microsoft Entra ID P1 or P2 required); dependent metrics are null [conditional_access]",
-        "collected 49 of 51 surfaces (96%); see diagnostics.unavailable",
+        "collected 52 of 54 surfaces (96%); see diagnostics.unavailable",
     ]
 
 

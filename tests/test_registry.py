@@ -76,18 +76,35 @@ class _Ids:
         self.ids = list(ids)
 
 
+V11 = ["G15", "G16", "G17"]  # G18 only once G6 has named a group
+
+
 @pytest.mark.parametrize(
     ("level", "keys"),
     [
-        ("trust", ["G2", "G3", "G4", "G5", "G6", "G7", "G10", "G11", "G12"]),
-        ("audit", ["G2", "G3", "G4", "G5", "G6", "G7", "G10", "G11", "G12"]),
-        ("internal", ["G2", "G3", "G4", "G5", "G6", "G7", "G10", "G11", "G12", "G13", "G14"]),
+        ("trust", ["G2", "G3", "G4", "G5", "G6", "G7", "G10", "G11", "G12", *V11]),
+        ("audit", ["G2", "G3", "G4", "G5", "G6", "G7", "G10", "G11", "G12", *V11]),
+        ("internal", ["G2", "G3", "G4", "G5", "G6", "G7", "G10", "G11", "G12", "G13", "G14", *V11]),
     ],
 )
 def test_tenant_surfaces_expected_per_level_before_anything_completed(
     level: str, keys: list[str]
 ) -> None:
     assert expected("tenant", level, SurfaceResults()) == keys
+
+
+class _Policies:
+    def __init__(self, count: int) -> None:
+        self.groups = [f"group-{n}" for n in range(count)]
+
+
+@pytest.mark.parametrize(
+    ("groups", "called"),
+    [(0, False), (1, True), (500, True), (501, False)],  # over the cap: no G18 call at all
+)
+def test_g18_is_called_for_one_to_500_conditional_access_groups(groups: int, called: bool) -> None:
+    assert gate_open(surface("G18"), _results(G6=_Policies(groups))) is called
+    assert gate_open(surface("G18"), _results(G6=None)) is False  # G6 unavailable
 
 
 def test_entra_dependencies_g3_then_g8_then_g9() -> None:

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from collector.clients.arm_context import PER_ITEM_WORKERS, per_item
 from collector.core import outcomes
 from collector.core.errors import AuthError
 from collector.core.outcomes import Failure, Kind, SurfaceError
+from collector.core.per_item import PER_ITEM_WORKERS, per_item
 from collector.core.registry import outcome_of
 
 TDE = "[resource_id]/transparentDataEncryption/current?api-version"

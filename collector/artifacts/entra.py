@@ -6,12 +6,14 @@ contract row names, and is null when any of them is unavailable.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
+from collector.artifacts import conditional_access
 from collector.collection.results import EntraResults, RunResults
 from collector.core.metrics import format_timestamp, pct
 from collector.services.entra.activity import DirectoryActivity, SignInMonitoring
-from collector.services.entra.apps import CredentialCounts, EnterpriseApps, combined
+from collector.services.entra.apps import Applications, EnterpriseApps, combined
 from collector.services.entra.conditional_access import ConditionalAccess
 from collector.services.entra.registration import RegistrationReport
 from collector.services.entra.roles import RoleAssignments
@@ -120,6 +122,8 @@ def _privileged(entra: EntraResults) -> dict[str, Any] | None:
         "standing_assignment_count": standing if eligible is not None else None,
         "inactive_privileged_users_count": inactive,
         "privileged_guest_count": len(privileged & users.guest_ids),
+        "privileged_cloud_only_pct": pct(len(privileged - users.synced_ids), len(privileged)),
+        "privileged_non_user_assignments_count": assignments.non_user_count(users.user_ids),
     }
 
 
@@ -138,11 +142,11 @@ def root_admin_mfa(entra: EntraResults) -> bool | None:
 
 def _apps(entra: EntraResults) -> dict[str, Any] | None:
     principals: EnterpriseApps | None = entra.value("G10")
-    applications: CredentialCounts | None = entra.value("G11")
+    applications: Applications | None = entra.value("G11")
     if principals is None and applications is None:
         return None
     credentials = (
-        combined(principals.credentials, applications)
+        combined(principals.credentials, applications.credentials)
         if principals is not None and applications is not None
         else None
     )
@@ -159,6 +163,52 @@ def _apps(entra: EntraResults) -> dict[str, Any] | None:
         "password_credentials_pct": (
             pct(credentials.active_password, credentials.active) if credentials else None
         ),
+    }
+
+
+def _app_credentials(entra: EntraResults) -> dict[str, Any] | None:
+    """§V.7: omitted when G10 and G11 are both unavailable; every field needs both."""
+    principals: EnterpriseApps | None = entra.value("G10")
+    applications: Applications | None = entra.value("G11")
+    if principals is None and applications is None:
+        return None
+    if principals is None or applications is None:
+        return dict.fromkeys(
+            (
+                "expiring_7d_count",
+                "expiring_90d_count",
+                "no_expiry_count",
+                "password_lifetime_over_180d_count",
+                "certificate_lifetime_over_365d_count",
+                "applications_with_password_count",
+                "lifetime_days_buckets",
+            )
+        )
+    credentials = combined(principals.credentials, applications.credentials)
+    return {
+        "expiring_7d_count": credentials.expiring_7d,
+        "expiring_90d_count": credentials.expiring_90d,
+        "no_expiry_count": credentials.no_expiry,
+        "password_lifetime_over_180d_count": credentials.password_over_180d,
+        "certificate_lifetime_over_365d_count": credentials.certificate_over_365d,
+        "applications_with_password_count": applications.with_password_count,
+        "lifetime_days_buckets": dict(credentials.lifetime_buckets),
+    }
+
+
+def _policy_block(entra: EntraResults, key: str) -> dict[str, Any] | None:
+    """A tenant policy block (§V.5, §V.6): its fields as the service reduced them."""
+    value = entra.value(key)
+    return asdict(value) if value is not None else None
+
+
+def v11_blocks(run: RunResults) -> dict[str, dict[str, Any] | None]:
+    """The v1.1 top-level blocks, in §V.4–§V.7 order (None = omitted)."""
+    return {
+        "conditional_access": conditional_access.build(run.entra, run.emergency_access_accounts),
+        "authentication_methods": _policy_block(run.entra, "G16"),
+        "authorization": _policy_block(run.entra, "G15"),
+        "app_credentials": _app_credentials(run.entra),
     }
 
 
@@ -188,5 +238,6 @@ def build(run: RunResults) -> dict[str, Any]:
             logs: DirectoryActivity | SignInMonitoring | None = entra.value(key)
             if logs is not None:
                 document[name] = logs.block()
+    document.update({key: block for key, block in v11_blocks(run).items() if block is not None})
     document["diagnostics"] = run.diagnostics
     return document

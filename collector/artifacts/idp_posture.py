@@ -10,8 +10,32 @@ PATH = "artifacts/microsoft-cloud.idp-posture.json"
 SCHEMA = "evidencepack/idp-posture@v1"
 
 
-def build(entra: dict[str, Any]) -> dict[str, Any] | None:
-    """Derive from the finished entra artifact; None when there is nothing to say."""
+def _policy(entra: dict[str, Any], idle_timeout: int | None) -> dict[str, Any]:
+    """The v1.0 leaves from entra `policy`, then the §V.9 ones; null leaves dropped."""
+    policy = entra.get("policy") or {}
+    enforcement = entra.get("conditional_access") or {}
+    phishing_resistant = enforcement.get("phishing_resistant_enforced_privileged_pct")
+    return drop_nulls(
+        {
+            "mfa_required": policy.get("mfa_required"),
+            "mfa_required_coverage_pct": policy.get("mfa_required_coverage_pct"),
+            "legacy_auth_blocked": policy.get("legacy_auth_blocked"),
+            "session_lifetime_max_min": enforcement.get("session_lifetime_max_min"),
+            "idle_timeout_max_min": idle_timeout,
+            "phishing_resistant_required_for_privileged": (
+                None if phishing_resistant is None else phishing_resistant == 100
+            ),
+        }
+    )
+
+
+def build(
+    entra: dict[str, Any],
+    idle_timeout: int | None = None,
+    managed_device_required: bool | None = None,
+) -> dict[str, Any] | None:
+    """Derive from the finished entra artifact (and G17's idle timeout, which the entra
+    artifact does not carry); None when there is nothing to say."""
     posture = entra["posture"]
     users = entra["users"]
     user_security = drop_nulls(
@@ -38,24 +62,20 @@ def build(entra: dict[str, Any]) -> dict[str, Any] | None:
                 "privileged_users_count": privileged["privileged_users_count"],
                 "super_admin_count": privileged["super_admin_count"],
                 "privileged_mfa_coverage_pct": privileged["privileged_mfa_coverage_pct"],
+                "privileged_phishing_resistant_pct": privileged[
+                    "privileged_phishing_resistant_pct"
+                ],
             }
         )
     if users["disabled_pct"] is not None:
         optional["lifecycle"] = {"suspended_pct": users["disabled_pct"]}
-    policy = entra.get("policy")
-    if policy is not None:
-        leaves = drop_nulls(
-            {
-                "mfa_required": policy["mfa_required"],
-                "mfa_required_coverage_pct": policy["mfa_required_coverage_pct"],
-                "legacy_auth_blocked": policy["legacy_auth_blocked"],
-            }
-        )
-        if leaves:
-            optional["policy"] = leaves
+    if leaves := _policy(entra, idle_timeout):
+        optional["policy"] = leaves
+    if managed_device_required is not None:
+        optional["device_access"] = {"managed_device_required": managed_device_required}
     if not user_security and not optional:
         return None
-    for key in ("app_security", "privileged_access", "lifecycle", "policy"):
+    for key in ("app_security", "privileged_access", "lifecycle", "policy", "device_access"):
         if key in optional:
             document[key] = optional[key]
     return document

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from collector.artifacts import azure as azure_artifact
-from collector.artifacts import cloud_posture, idp_posture
+from collector.artifacts import cloud_posture, conditional_access, idp_posture
 from collector.artifacts import entra as entra_artifact
 from collector.collection.results import RunResults
 
@@ -22,7 +22,11 @@ def assemble(run: RunResults) -> list[Artifact]:
     """Entra always; idp-posture, azure and cloud-posture when their rules say so."""
     entra = entra_artifact.build(run)
     artifacts = [Artifact(entra_artifact.PATH, entra)]
-    idp = idp_posture.build(entra)
+    idp = idp_posture.build(
+        entra,
+        idle_timeout=run.entra.value("G17"),
+        managed_device_required=conditional_access.managed_device_required(run.entra),
+    )
     if idp is not None:
         artifacts.append(Artifact(idp_posture.PATH, idp, idp_posture.SCHEMA))
     azure = azure_artifact.build(run)

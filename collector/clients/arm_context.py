@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from azure.core.rest import HttpRequest
 
 from collector.clients.arm import ArmClients, ArmRoute, ArmScope
-from collector.core.errors import FatalError
-from collector.core.outcomes import Failure, SurfaceError, internal_error
-from collector.core.registry import surface
-from collector.core.tasks import run_all
+from collector.core.per_item import PER_ITEM_WORKERS, per_item
 
 T = TypeVar("T")
-X = TypeVar("X")
+__all__ = ["PER_ITEM_WORKERS", "Listing", "SubscriptionContext", "per_item"]
 JsonObject = dict[str, Any]
 
 
@@ -97,37 +94,3 @@ class SubscriptionContext:
         async for page in self.pages(client, request, route):
             items.extend(page)
         return items
-
-
-PER_ITEM_WORKERS: Final = 8  # as many as one subscription may have requests in flight
-
-
-async def per_item(
-    key: str, items: Sequence[X], call: Callable[[X], Awaitable[T]]
-) -> tuple[list[T | None], tuple[Failure, ...]]:
-    """Run `call` for every item (each one even when another fails), in item order.
-
-    Returns one value per item (None where its call failed) and the failures in item order:
-    the surface is unavailable when any call failed, and diagnostics carry one entry per
-    failed call (§6.5). A few workers walk the items, so a subscription with thousands of
-    monitored resources holds a handful of calls in memory, not thousands (issue 8).
-    """
-    values: list[T | None] = [None] * len(items)
-    failures: list[Failure | None] = [None] * len(items)
-    pending = iter(range(len(items)))
-
-    async def worker() -> None:
-        for index in pending:
-            try:
-                values[index] = await call(items[index])
-            except FatalError:
-                raise
-            except SurfaceError as error:
-                failures[index] = error.failure
-            except Exception as error:
-                row = surface(key)
-                failures[index] = internal_error(key, row.service, row.route, error)
-
-    # a FatalError in one worker ends the others
-    await run_all(worker() for _ in range(min(PER_ITEM_WORKERS, len(items))))
-    return values, tuple(f for f in failures if f is not None)

@@ -62,6 +62,14 @@ class GraphQuery:
     orderby: tuple[str, ...] = ()
     reporting: bool = False  # reporting APIs (G4, G13, G14) are throttled per tenant: one at a time
     counted_as: str | None = None  # long listings report their running count ("users")
+    headers: tuple[tuple[str, str], ...] = ()  # e.g. G6's Prefer: include-unknown-enum-members
+    # The fixed §6.6.1 route of a per-item call whose path carries an ID (G18's group ID).
+    route: str | None = None
+
+    def _with_headers(self, request: RequestInformation) -> RequestInformation:
+        for name, value in self.headers:
+            request.headers.try_add(name, value)
+        return request
 
     def request(self, client: GraphServiceClient) -> RequestInformation:
         builder = self.builder(client)
@@ -81,13 +89,13 @@ class GraphQuery:
         request: RequestInformation = builder.to_get_request_information(
             RequestConfiguration(query_parameters=parameters)
         )
-        return request
+        return self._with_headers(request)
 
     def next_request(self, client: GraphServiceClient, url: str) -> RequestInformation:
         request: RequestInformation = (
             self.builder(client).with_url(url).to_get_request_information()
         )
-        return request
+        return self._with_headers(request)
 
 
 def build_graph_client(
@@ -118,7 +126,9 @@ class GraphReader:
     slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(MAX_CONCURRENT))
     reports: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    def _route(self, first_url: str, current_url: str) -> str:
+    def _route(self, first_url: str, current_url: str, fixed: str | None = None) -> str:
+        if fixed is not None:
+            return fixed
         path = urlsplit(first_url).path
         base = urlsplit(self.cloud.graph_base).path
         relative = path[len(base) :] if path.startswith(base) else path
@@ -183,7 +193,7 @@ class GraphReader:
     ) -> JsonObject:
         """One request, one JSON object (single resources, and first-page-only listings)."""
         url = query.request(self.client).url
-        route = self._route(url, url)
+        route = self._route(url, url, query.route)
         return await self._send_classified(
             lambda: query.request(self.client), route, not_found_is_cause, licence_applies
         )
@@ -196,7 +206,7 @@ class GraphReader:
     ) -> list[JsonObject]:
         """The `value` objects of the first page only (the next link is never followed)."""
         url = query.request(self.client).url
-        route = self._route(url, url)
+        route = self._route(url, url, query.route)
         document = await self._send_classified(
             lambda: query.request(self.client), route, not_found_is_cause
         )
@@ -210,7 +220,7 @@ class GraphReader:
         links.seen(first_url)
         next_link: str | None = None
         for _ in range(MAX_PAGES):
-            route = self._route(first_url, current_url)
+            route = self._route(first_url, current_url, query.route)
             factory = partial(self._page_request, query, next_link)
             document = await self._send_classified(factory, route, False, reporting=query.reporting)
             items = page_items(document, "graph", route)

@@ -124,6 +124,7 @@ class Diagnostics:
         for surface in scope_surfaces("tenant"):
             if surface.capability and (
                 _failed(self.entra.get(surface.key))
+                or (surface.truncation is not None and surface.truncation in self.truncation)
                 or (
                     surface.capability_when_parent_unavailable
                     and any(_failed(self.entra.get(parent)) for parent in surface.parents)

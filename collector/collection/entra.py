@@ -9,12 +9,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from collector.clients.graph import GraphReader
-from collector.collection.scheduler import Outcomes, Runner, collect_scope, fetched
+from collector.collection.scheduler import Outcomes, Runner, collect_scope, fetched, per_item
 from collector.core.outcomes import SurfaceResults
+from collector.core.registry import ca_groups
 from collector.services.entra import (
     activity,
+    activity_timeout,
     apps,
+    authentication_methods,
+    authorization_policy,
     conditional_access,
+    group_members,
     licences,
     registration,
     roles,
@@ -49,6 +54,10 @@ def runners(reader: GraphReader, now: datetime) -> dict[str, Runner]:
         "G12": fetched(lambda _: secure_score.fetch(reader)),
         "G13": fetched(lambda _: activity.fetch_directory_activity(reader, now)),
         "G14": fetched(lambda _: activity.fetch_sign_in_monitoring(reader, now)),
+        "G15": fetched(lambda _: authorization_policy.fetch(reader)),
+        "G16": fetched(lambda _: authentication_methods.fetch(reader)),
+        "G17": fetched(lambda _: activity_timeout.fetch(reader)),
+        "G18": per_item(lambda results: group_members.fetch(reader, ca_groups(results) or ())),
     }
 
 

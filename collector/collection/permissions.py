@@ -13,10 +13,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from collector.core.outcomes import SurfaceResults
-from collector.core.registry import scope_surfaces
+from collector.core.registry import GROUP_MEMBERSHIP, scope_surfaces
 from collector.services.azure.rbac import OwnerAssignments
 
-GROUP_MEMBERSHIP: Final = "GroupMember.Read.All"  # optional, recommended (v1.1 §V.3)
 GROUP_MEMBERSHIP_ALTERNATIVES: Final = (
     "GroupMember.ReadBasic.All",
     "Group.Read.All",
@@ -37,14 +36,13 @@ WRITE_ROLES: Final = frozenset(
 
 
 def required_graph_roles() -> list[str]:
-    """§7.2's permission set (every Graph surface's permission) plus the optional one."""
+    """§7.2's permission set: every Graph surface's permission (G18's optional one included)."""
     return sorted(
         {
             row.permission
             for row in scope_surfaces("tenant", include_mandatory=True)
             if row.permission
         }
-        | {GROUP_MEMBERSHIP}
     )
 
 

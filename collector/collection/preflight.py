@@ -4,7 +4,8 @@ An operator setting the collector up learns in seconds which permission, licence
 provider is missing, without running a full collection. Graph collections are probed with
 `$top=1` (first page only); single objects and the registration report as the run sends them;
 ARM with the subscription probe and one first-page listing per resource provider. No
-per-item call is made, and nothing but registry facts and reasons is ever printed.
+per-item call is made (G18's group permission is proven by one `/groups` read instead), and
+nothing but registry facts and reasons is ever printed.
 """
 
 from __future__ import annotations
@@ -38,8 +39,12 @@ from collector.services.azure import (
 )
 from collector.services.entra import (
     activity,
+    activity_timeout,
     apps,
+    authentication_methods,
+    authorization_policy,
     conditional_access,
+    group_members,
     licences,
     organization,
     registration,
@@ -91,6 +96,11 @@ def graph_probes(reader: GraphReader, now: datetime) -> dict[str, Probe]:
         "G12": page(secure_score.QUERY, not_found_is_cause=True),
         "G13": page(activity.directory_audits_query(now)),
         "G14": page(activity.sign_ins_query(now)),
+        "G15": lambda: reader.get_object(authorization_policy.QUERY),
+        "G16": lambda: reader.get_object(authentication_methods.QUERY),
+        "G17": page(activity_timeout.QUERY),
+        # Per group in a run; here one `/groups` read proves the same permission.
+        "G18": page(group_members.PERMISSION_PROBE),
     }
 
 

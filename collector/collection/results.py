@@ -43,3 +43,4 @@ class RunResults:
     accounts: list[SubscriptionResults] = field(default_factory=list)
     diagnostics: dict[str, Any] = field(default_factory=dict)
     completeness: Completeness = field(default_factory=lambda: Completeness(0, 0))
+    emergency_access_accounts: frozenset[str] = field(default=frozenset(), repr=False)

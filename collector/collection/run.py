@@ -29,12 +29,13 @@ from collector.collection.results import (
 from collector.core.config import Config
 from collector.core.errors import NetworkError
 from collector.core.outcomes import Failure, Outcome, SurfaceError
-from collector.core.registry import expected
+from collector.core.registry import MAX_CA_GROUPS, expected, surface
 from collector.core.tasks import run_all
 from collector.services.azure import subscription
 from collector.services.azure.inventory import Inventory
 from collector.services.entra import organization
 from collector.services.entra.activity import SignInMonitoring
+from collector.services.entra.conditional_access import ConditionalAccess
 
 # More subscriptions in flight than run-wide ARM slots: ARM throttles reads per subscription
 # (about 25 a second after a burst), so spreading the 16 slots over many subscriptions keeps
@@ -95,11 +96,15 @@ def _finish_after_deadline(state: Collection) -> None:
 
 
 def _truncation(state: Collection) -> dict[str, int]:
-    """Lists cut to ten entries (§6.7): failure codes and each account's resource types."""
+    """Lists cut to ten entries (§6.7): failure codes and each account's resource types; and
+    Conditional Access groups beyond the expansion cap (§V.3)."""
     dropped: dict[str, int] = {}
     sign_ins: SignInMonitoring | None = state.entra.value("G14")
     if sign_ins is not None:
         dropped["sign_in_monitoring/top_failure_codes"] = sign_ins.top_failure_codes()[1]
+    policies: ConditionalAccess | None = state.entra.value("G6")
+    if policies is not None and len(policies.groups) > MAX_CA_GROUPS:
+        dropped[surface("G18").truncation or ""] = len(policies.groups) - MAX_CA_GROUPS
     for sub, results in state.subscriptions.items():
         resources: Inventory | None = results.value("A20")
         if resources is not None:
@@ -167,6 +172,7 @@ def _results(state: Collection) -> RunResults:
         ],
         diagnostics=_diagnostics(state, completeness),
         completeness=completeness,
+        emergency_access_accounts=state.config.emergency_access_accounts,
     )
 
 

@@ -41,10 +41,12 @@ KNOWN_KEYS: Final = frozenset(
         "azure_environment",
         "endpoints",
         "deadline_seconds",
+        "emergency_access_accounts",
     }
 )
 ENDPOINT_KEYS: Final = ("authority", "graph", "resource_manager")
 DEFAULT_DEADLINE_SECONDS: Final = 540
+MAX_EMERGENCY_ACCESS_ACCOUNTS: Final = 20
 _UNKNOWN_KEYS_LISTED: Final = 20
 
 
@@ -60,6 +62,9 @@ class Config:
     cloud: Cloud
     deadline_seconds: int = DEFAULT_DEADLINE_SECONDS
     warnings: tuple[str, ...] = field(default=())
+    # Lower-cased object IDs of the declared break-glass accounts (v1.1 §V.2): join keys only,
+    # never written to any output (the dataclass repr hides them too).
+    emergency_access_accounts: frozenset[str] = field(default=frozenset(), repr=False)
 
 
 def is_guid(value: str) -> bool:
@@ -171,6 +176,25 @@ def _validate_subscriptions(doc: dict[str, Any]) -> tuple[str, ...]:
             seen.add(trimmed.lower())
             kept.append(trimmed)
     return tuple(kept)
+
+
+def _validate_emergency_accounts(doc: dict[str, Any]) -> frozenset[str]:
+    """EA_DECL of v1.1 §V.2; messages name the index, never the value."""
+    value = doc.get("emergency_access_accounts")
+    if value is None:
+        return frozenset()
+    shape = "emergency_access_accounts must be a list of object ID strings"
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(shape)
+    for index, item in enumerate(value):
+        if not is_guid(item.strip()):
+            raise ConfigError(f"emergency_access_accounts[{index}] must be a GUID")
+    declared = frozenset(item.strip().lower() for item in value)
+    if len(declared) > MAX_EMERGENCY_ACCESS_ACCOUNTS:
+        raise ConfigError(
+            f"emergency_access_accounts allows at most {MAX_EMERGENCY_ACCESS_ACCOUNTS} accounts"
+        )
+    return declared
 
 
 def _resolve_level(doc: dict[str, Any], warnings: list[str]) -> str:
@@ -295,6 +319,7 @@ def validate_config(doc: Any) -> Config:
     client_id = _validate_client(doc)
     auth_mode = _validate_auth_mode(doc)
     subscription_ids = _validate_subscriptions(doc)
+    emergency_accounts = _validate_emergency_accounts(doc)
     warnings: list[str] = []
     unknown = _unknown_keys_warning(doc)
     if unknown:
@@ -312,4 +337,5 @@ def validate_config(doc: Any) -> Config:
         cloud=cloud_for(environment, endpoints),
         deadline_seconds=deadline,
         warnings=tuple(warnings),
+        emergency_access_accounts=emergency_accounts,
     )

@@ -30,6 +30,9 @@ Scope = Literal["tenant", "subscription"]
 LEVELS: Final[tuple[Level, ...]] = ("trust", "audit", "internal")
 P1_OR_P2: Final = "Microsoft Entra ID P1 or P2"
 P2_OR_GOVERNANCE: Final = "Microsoft Entra ID P2 or Microsoft Entra ID Governance"
+GROUP_MEMBERSHIP: Final = "GroupMember.Read.All"  # optional, recommended (v1.1 §V.3)
+# G18 expands at most this many Conditional Access groups; more → no G18 call at all (§V.3).
+MAX_CA_GROUPS: Final = 500
 
 
 class Gate(Enum):
@@ -38,6 +41,7 @@ class Gate(Enum):
     PARENTS_AVAILABLE = "every parent is available"
     UNLESS_PARENT_IS_ZERO = "unless the parent is available with the value 0"
     MONITORED_RESOURCES = "every parent is available and MON is not empty"
+    CA_GROUPS = "every parent is available and CAG is not empty nor over the group cap"
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,8 @@ class Surface:
     listed_with: str | None = None  # answered by another surface's requests (G5 by G3's)
     capability_when_parent_unavailable: bool = False  # §6.3: G8 when G3 is unavailable
     feeds: str = ""  # what in the artifacts it feeds (preflight, docs)
+    # A truncation key that, when recorded, also makes the capability unavailable (G18's cap).
+    truncation: str | None = None
 
     @property
     def scope(self) -> Scope:
@@ -88,7 +94,7 @@ def _graph(
     label: str,
     name: str,
     permission: str,
-    licence: str = P1_OR_P2,
+    licence: str | None = P1_OR_P2,
     **extra: Any,
 ) -> Surface:
     capability = None if key in ("G1", "G2") else name
@@ -219,6 +225,46 @@ SURFACES: Final[tuple[Surface, ...]] = (
         "AuditLog.Read.All",
         level="internal",
         feeds="sign_in_monitoring (internal)",
+    ),
+    _graph(
+        "G15",
+        "/policies/authorizationPolicy",
+        "authorization policy",
+        "authorization_policy",
+        "Policy.Read.All",
+        None,
+        feeds="authorization",
+    ),
+    _graph(
+        "G16",
+        "/policies/authenticationMethodsPolicy",
+        "authentication methods policy",
+        "authentication_methods_policy",
+        "Policy.Read.All",
+        None,
+        feeds="authentication_methods",
+    ),
+    _graph(
+        "G17",
+        "/policies/activityBasedTimeoutPolicies",
+        "activity-based timeout policies",
+        "activity_timeout_policy",
+        "Policy.Read.All",
+        None,
+        feeds="idp-posture policy.idle_timeout_max_min",
+    ),
+    _graph(
+        "G18",
+        "/groups/[group_id]/transitiveMembers/microsoft.graph.user?$select",
+        "group membership for Conditional Access",
+        "ca_group_expansion",
+        GROUP_MEMBERSHIP,
+        None,
+        parents=("G6",),
+        gate=Gate.CA_GROUPS,
+        per_item=True,
+        truncation="conditional_access/groups",
+        feeds="conditional_access enforcement metrics (groups in policy scopes)",
     ),
     _arm(
         "A0",
@@ -440,6 +486,17 @@ def capability_order() -> list[str]:
     return [row.capability for row in SURFACES if row.capability]
 
 
+class _HasGroups(Protocol):
+    @property
+    def groups(self) -> Sequence[str]: ...
+
+
+def ca_groups(results: SurfaceResults) -> Sequence[str] | None:
+    """CAG of v1.1 §V.4 (first-seen order), or None when G6 is unavailable."""
+    policies: _HasGroups | None = results.value("G6")
+    return None if policies is None else policies.groups
+
+
 class _HasIds(Protocol):
     @property
     def ids(self) -> Sequence[str]: ...
@@ -478,6 +535,8 @@ def gate_open(row: Surface, results: SurfaceResults) -> bool:
         return False
     if row.gate is Gate.MONITORED_RESOURCES:
         return bool(monitored_resources(results))
+    if row.gate is Gate.CA_GROUPS:
+        return 0 < len(ca_groups(results) or ()) <= MAX_CA_GROUPS
     return True
 
 

@@ -25,6 +25,7 @@ GRAPH_ROLES = [
     "RoleEligibilitySchedule.Read.Directory",
     "Application.Read.All",
     "SecurityEvents.Read.All",
+    "GroupMember.Read.All",
 ]
 
 
@@ -136,6 +137,8 @@ class Scenario:
     graph_collections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     graph_objects: dict[str, dict[str, Any]] = field(default_factory=dict)
     graph_page_caps: dict[str, int] = field(default_factory=dict)
+    # Group ID (lower-case) → its transitive members as Graph lists them (`@odata.type`, `id`).
+    group_members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
     arm_collections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     arm_objects: dict[str, dict[str, Any]] = field(default_factory=dict)  # GET or read-only POST

@@ -24,7 +24,14 @@ from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit
 
 from tests.simulator.ca import write_ca_and_server_cert
-from tests.simulator.scenario import Bucket, Fault, Scenario, arm_error, graph_error
+from tests.simulator.scenario import (
+    Bucket,
+    Fault,
+    Scenario,
+    arm_error,
+    graph_error,
+    permission_denied,
+)
 
 SERVICES = ("login", "github", "graph", "arm")
 
@@ -253,6 +260,13 @@ class Simulator:
         with self._lock:
             self.issued_tokens[token] = claims
         return token, lifetime
+
+    def bearer_roles(self, header: str | None) -> list[str]:
+        """The Graph application permissions of the bearer token (its `roles` claim)."""
+        token = (header or "")[len("Bearer ") :]
+        with self._lock:
+            claims = self.issued_tokens.get(token) or {}
+        return list(claims.get("roles", []))
 
     def bearer_audience(self, header: str | None) -> str | None:
         if not header or not header.startswith("Bearer "):
@@ -502,7 +516,8 @@ def _select(item: dict[str, Any], select: str | None) -> dict[str, Any]:
     if not select:
         return item
     keep = {name.strip() for name in select.split(",")}
-    return {key: value for key, value in item.items() if key in keep}
+    # Annotations such as `@odata.type` come back whatever `$select` names, as on Graph.
+    return {k: v for k, v in item.items() if k in keep or k.startswith("@odata.")}
 
 
 def _origin(sim: Simulator, service: str, headers: Any) -> str:
@@ -579,6 +594,14 @@ def _graph(
         )
     if route in scenario.graph_objects:
         return 200, scenario.graph_objects[route], {}
+    if route == "/groups" or route.startswith("/groups/"):
+        if not set(sim.bearer_roles(headers.get("Authorization"))) & GROUP_READ_ROLES:
+            return 403, permission_denied(), {}
+        return _groups(sim, route, params, headers, path)
+    hides_evolvable = "include-unknown-enum-members" not in (headers.get("Prefer") or "")
+    if route == "/identity/conditionalAccess/policies" and hides_evolvable:
+        policies = [_evolvable_hidden(p) for p in scenario.graph_collections.get(route, [])]
+        return 200, {"value": [_select(p, params.get("$select")) for p in policies]}, {}
     if route in scenario.graph_collections:
         matching = _filtered(scenario.graph_collections[route], params.get("$filter"))
         if matching is None:
@@ -600,6 +623,51 @@ def _graph(
             {},
         )
     return 404, graph_error("Request_ResourceNotFound", "Resource not found."), {}
+
+
+# Any of these application permissions may read group membership (least privileged first).
+GROUP_READ_ROLES = frozenset(
+    {"GroupMember.Read.All", "GroupMember.ReadBasic.All", "Group.Read.All", "Directory.Read.All"}
+)
+# Evolvable enum members Graph hides as `unknownFutureValue` unless the client opts in.
+EVOLVABLE_CONTROLS = frozenset({"riskRemediation"})
+
+
+def _evolvable_hidden(policy: dict[str, Any]) -> dict[str, Any]:
+    grant = policy.get("grantControls")
+    if not isinstance(grant, dict) or not isinstance(grant.get("builtInControls"), list):
+        return policy
+    controls = [
+        "unknownFutureValue" if control in EVOLVABLE_CONTROLS else control
+        for control in grant["builtInControls"]
+    ]
+    return {**policy, "grantControls": {**grant, "builtInControls": controls}}
+
+
+def _groups(
+    sim: Simulator, route: str, params: dict[str, str], headers: Any, path: str
+) -> Response:
+    """`/groups` and `/groups/{id}/transitiveMembers` from the scenario's memberships."""
+    memberships = sim.scenario.group_members
+    segments = route.strip("/").split("/")
+    if len(segments) == 1:
+        rows: list[dict[str, Any]] = [{"id": group} for group in memberships]
+    elif len(segments) == 3 and segments[2] == "transitiveMembers":
+        if segments[1].lower() not in memberships:
+            return 404, graph_error("Request_ResourceNotFound", "Resource not found."), {}
+        rows = memberships[segments[1].lower()]
+    else:
+        return 404, graph_error("Request_ResourceNotFound", "Resource not found."), {}
+    items = _SelectedRows(rows, params.get("$select"))
+    page = _page(
+        items,
+        params,
+        sim.scenario.graph_page_caps.get("/groups", 999),
+        _origin(sim, "graph", headers) + path,
+        "@odata.nextLink",
+        "$skiptoken",
+    )
+    return 200, page, {}
 
 
 def _arm(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.simulator import Scenario
+from tests.tenants.tenant_policies import install_tenant_policies
 
 GA = "62e90394-69f5-4237-9190-012177145e10"
 PRIV_ROLE_ADMIN = "e8611ab8-c189-46e8-94e1-60213ab1f814"
@@ -302,6 +303,7 @@ def entra_tenant(now: datetime | None = None) -> Scenario:
             ],
         },
     ]
+    install_tenant_policies(scenario)
     return scenario
 
 

@@ -1,20 +1,28 @@
-"""G6 Conditional Access policies: each policy reduced to the facts §5.1.4 evaluates.
+"""G6 Conditional Access policies: each policy reduced to the facts §5.1.4 and §V.4 evaluate.
 
-Policy names are not requested; conditions are reduced to booleans and opaque user-ID sets.
+Policy names are not requested; conditions are reduced to booleans and opaque ID sets (users,
+groups, roles), which are join keys only. `Prefer: include-unknown-enum-members` makes Graph
+send evolvable enum values such as `riskRemediation` as themselves, not `unknownFutureValue`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from collector.clients.graph import GraphQuery, GraphReader
+from collector.core import json_paths as jp
+from collector.services.entra.enforcement import EvaluatedPolicy, evaluate_policy
 
 QUERY = GraphQuery(
     lambda client: client.identity.conditional_access.policies,
-    select=("id", "state", "conditions", "grantControls"),
+    select=("id", "state", "conditions", "grantControls", "sessionControls"),
+    headers=(("Prefer", "include-unknown-enum-members"),),
 )
+ENFORCED: Final = "enabled"
+REPORT_ONLY: Final = "enabledforreportingbutnotenforced"
+DISABLED: Final = "disabled"
 LEGACY_CLIENT_TYPES = frozenset({"all", "exchangeactivesync", "other"})
 
 
@@ -74,9 +82,26 @@ def reduce_policy(policy: dict[str, Any]) -> PolicyFacts:
 
 @dataclass(frozen=True)
 class ConditionalAccess:
-    """CAP of contract §5.0: the enabled policies only."""
+    """CAP of contract §5.0 (the enabled policies), and ENF ∪ RO evaluated for §V.4."""
 
     enabled_policies: tuple[PolicyFacts, ...]
+    evaluated: tuple[EvaluatedPolicy, ...] = ()
+    disabled_count: int = 0
+
+    @property
+    def enforced(self) -> tuple[EvaluatedPolicy, ...]:
+        """ENF of §V.4."""
+        return tuple(policy for policy in self.evaluated if policy.enforced)
+
+    @property
+    def report_only_count(self) -> int:
+        return sum(1 for policy in self.evaluated if not policy.enforced)
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """CAG of §V.4: every group ID a policy of ENF ∪ RO includes or excludes, first seen."""
+        seen = (g for p in self.evaluated for g in (*p.include.groups, *p.exclude.groups))
+        return tuple(dict.fromkeys(seen))
 
     def covered(self, enabled_members: set[str]) -> set[str]:
         """COVERED of §5.1.4: members an enabled MFA policy names (groups and roles unexpanded)."""
@@ -96,6 +121,14 @@ class ConditionalAccess:
 
 async def fetch(reader: GraphReader) -> ConditionalAccess:
     enabled: list[PolicyFacts] = []
+    evaluated: list[EvaluatedPolicy] = []
+    disabled = 0
     async for page in reader.pages(QUERY):
-        enabled.extend(f for f in map(reduce_policy, page) if f.enabled)
-    return ConditionalAccess(tuple(enabled))
+        for policy in page:
+            state = jp.lower(policy, "state")
+            if state in (ENFORCED, REPORT_ONLY):
+                evaluated.append(evaluate_policy(policy))
+            disabled += state == DISABLED
+            if (facts := reduce_policy(policy)).enabled:
+                enabled.append(facts)
+    return ConditionalAccess(tuple(enabled), tuple(evaluated), disabled)

@@ -51,13 +51,23 @@ class PrivilegedAssignment:
 
 @dataclass
 class RoleAssignments:
-    """Active assignments of privileged roles (any principal type; users are picked later)."""
+    """Active assignments of privileged roles (any principal type; users are picked later),
+    and every role's principals, which Conditional Access role conditions resolve against."""
 
     privileged: list[PrivilegedAssignment] = field(default_factory=list)
+    principals_by_role: dict[str, set[str]] = field(default_factory=dict)
 
     def for_users(self, user_ids: set[str]) -> list[PrivilegedAssignment]:
         """PA of contract §5.0: the records whose principal is a listed user."""
         return [record for record in self.privileged if record.principal_id in user_ids]
+
+    def non_user_count(self, user_ids: set[str]) -> int:
+        """Privileged records whose principal is not a listed user (groups, apps; §V.7)."""
+        return sum(1 for record in self.privileged if record.principal_id not in user_ids)
+
+    def holders(self, role: str, user_ids: set[str]) -> frozenset[str]:
+        """holders(r) of §V.4: the listed users directly assigned role template `r`."""
+        return frozenset(self.principals_by_role.get(role, set()) & user_ids)
 
 
 async def fetch_assignments(reader: GraphReader) -> RoleAssignments:
@@ -65,6 +75,9 @@ async def fetch_assignments(reader: GraphReader) -> RoleAssignments:
     async for page in reader.pages(ASSIGNMENTS_QUERY):
         for record in page:
             role = _lower(record.get("roleDefinitionId"))
+            assignments.principals_by_role.setdefault(role, set()).add(
+                _lower(record.get("principalId"))
+            )
             if role in PRIVILEGED_ROLES:
                 principal = _lower(record.get("principalId"))
                 assignments.privileged.append(

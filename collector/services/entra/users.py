@@ -1,6 +1,7 @@
 """G3 and G5 `/users`: directory counts and sign-in inactivity, aggregated page by page.
 
-Only `id`, `accountEnabled`, `userType` (and, for G5, `signInActivity`) are requested. Object
+Only `id`, `accountEnabled`, `userType`, `onPremisesSyncEnabled` (and, for G5,
+`signInActivity`) are requested. Object
 IDs are kept lower-cased in sets for the joins the contract needs (registration, roles); no
 name, UPN or mail is requested or kept.
 
@@ -22,13 +23,13 @@ from collector.core.registry import outcome_of
 
 DIRECTORY_QUERY = GraphQuery(
     lambda client: client.users,
-    select=("id", "accountEnabled", "userType"),
+    select=("id", "accountEnabled", "userType", "onPremisesSyncEnabled"),
     top=999,
     counted_as="users",
 )
 SIGN_IN_QUERY = GraphQuery(
     lambda client: client.users,
-    select=("id", "accountEnabled", "userType", "signInActivity"),
+    select=("id", "accountEnabled", "userType", "onPremisesSyncEnabled", "signInActivity"),
     top=999,
     counted_as="users",
 )
@@ -45,6 +46,9 @@ class UserDirectory:
     user_ids: set[str] = field(default_factory=set)
     enabled_member_ids: set[str] = field(default_factory=set)
     guest_ids: set[str] = field(default_factory=set)
+    enabled_guest_ids: set[str] = field(default_factory=set)
+    disabled_ids: set[str] = field(default_factory=set)  # accountEnabled is false
+    synced_ids: set[str] = field(default_factory=set)  # onPremisesSyncEnabled is true
 
     def add_page(self, users: Iterable[dict[str, Any]]) -> None:
         for user in users:
@@ -61,10 +65,17 @@ class UserDirectory:
             if user_id in self.user_ids:
                 continue  # user(x) is the first object with id x
             self.user_ids.add(user_id)
+            enabled = user.get("accountEnabled")
             if user_type == "Guest":
                 self.guest_ids.add(user_id)
-            if user.get("accountEnabled") is True and user_type == "Member":
+                if enabled is True:
+                    self.enabled_guest_ids.add(user_id)
+            if enabled is True and user_type == "Member":
                 self.enabled_member_ids.add(user_id)
+            if enabled is False:
+                self.disabled_ids.add(user_id)
+            if user.get("onPremisesSyncEnabled") is True:
+                self.synced_ids.add(user_id)
 
     @property
     def enabled_member_count(self) -> int:

@@ -1,0 +1,213 @@
+"""Every v1.1 Entra field pinned on the hand-built enforcement tenant
+(tests/tenants/enforcement_tenant.py), each with the arithmetic that produced it.
+
+UID = e1–e6, a1–a3 (guests). EM = {e1, e2, e3, e4, e5}. EA_DECL = {e4, an unknown ID};
+EA_FOUND = {e4}; EMX = {e1, e2, e3, e5}. PA = GA e1, GA e4, Security Administrator e5 (the
+admin group and the service principal are not users), so PU = {e1, e4, e5}, PUX = {e1, e5}.
+members(GROUP_X) = {e3}; members(GROUP_A) = {e2, e3}; DELETED_GROUP answers 404 (no members).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import validate_envelope
+from tests.runner import Run, base_config, epack_env, run_in_process
+from tests.simulator import Simulator
+from tests.tenants.enforcement_tenant import (
+    DELETED_GROUP,
+    EMERGENCY_ACCOUNTS,
+    GROUP_A,
+    GROUP_X,
+    enforcement_tenant,
+)
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Simulator]:
+    with Simulator(enforcement_tenant()) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def run(sim: Simulator) -> Run:
+    config = base_config(sim, emergency_access_accounts=EMERGENCY_ACCOUNTS)
+    result = run_in_process(config, epack_env(sim))
+    assert result.returncode == 0, result.stderr
+    validate_envelope(result)
+    return result
+
+
+def entra(run: Run) -> dict[str, Any]:
+    data = run.artifact("entra.json")
+    assert data is not None
+    return data
+
+
+def test_conditional_access(run: Run) -> None:
+    assert entra(run)["conditional_access"] == {
+        # ENF = P1 P2 P3 P5 P6 P7 P8 P9 P10 P11 P13; RO = P4 P14; disabled = P12 P15
+        "enforced_policies_count": 11,
+        "report_only_policies_count": 2,
+        "disabled_policies_count": 2,
+        # unconditioned ∧ mfaStrict in ENF: P1 (scope UID − {e4, a2} − GROUP_X{e3}) and P3
+        # (holders GA ∪ Security Administrator = {e1, e4, e5}, minus e4). P2 is MFA *or* a
+        # device; P6 (platform), P7 (risk), P13 (location) are narrowed; P11 is browser-only.
+        # EMX covered: e1 e2 e5 → 3/4
+        "mfa_enforced_members_pct": 75,
+        "mfa_enforced_privileged_pct": 100,  # PUX {e1, e5}: both by P1 and P3 → 2/2
+        "mfa_enforced_guests_pct": 50,  # enabled guests a1 a2; P1 excludes a2 → 1/2
+        "phishing_resistant_enforced_privileged_pct": 100,  # P3's strength 0004: e1 e5 → 2/2
+        "mfa_report_only_members_pct": 100,  # + P4 (report-only, GROUP_X → e3) → 4/4
+        # P5 blocks exchangeActiveSync + other for UID − {e4, e2} (the deleted group is
+        # empty): e1 e3 e5 of EMX → 3/4
+        "legacy_auth_block_coverage_pct": 75,
+        # EM ∪ PU = e1–e5; excluded from P1 or P3 and covered by neither: e3 (GROUP_X), e4
+        "mfa_exclusions_count": 2,
+        "undeclared_mfa_exclusions_count": 1,  # e4 is declared break-glass; e3 is not
+        "emergency_access_accounts_declared": 2,  # E4 (twice, ci) and an unknown ID
+        "emergency_access_accounts_found": 1,  # e4
+        "sign_in_risk_policy_enforced": True,  # P7: high sign-in risk → MFA
+        # P8: riskRemediation arrives as itself only because G6 sends the Prefer header
+        "user_risk_policy_enforced": True,
+        "session_lifetime_max_min": 720,  # min(P9 12 h = 720, P10 1 d = 1440); P14/P15 not ENF
+        "session_lifetime_source": "policy",
+    }
+
+
+def test_authentication_methods(run: Run) -> None:
+    assert entra(run)["authentication_methods"] == {
+        # enabled: Fido2, MicrosoftAuthenticator, Sms, Email ("Enabled"), softwareOath → its
+        # listed spelling; ordinal sort. The external method (a GUID id) is only counted.
+        "methods_enabled": ["Email", "Fido2", "MicrosoftAuthenticator", "Sms", "SoftwareOath"],
+        "other_methods_enabled_count": 1,
+        "sms_enabled": True,
+        "voice_enabled": False,
+        "email_otp_enabled": True,
+        "fido2_enabled": True,
+        "authenticator_enabled": True,
+        "temporary_access_pass_enabled": False,
+        "registration_campaign_enabled": True,
+        "policy_migration_complete": False,  # migrationInProgress
+    }
+
+
+def test_authorization(run: Run) -> None:
+    assert entra(run)["authorization"] == {
+        "users_can_register_apps": False,
+        "users_can_consent_to_apps": True,  # managePermissionGrantsForSelf.… (ci prefix)
+        "users_can_create_tenants": False,
+        "users_can_create_security_groups": True,
+        "guest_invites_from": "adminsAndGuestInviters",
+        "guest_access_level": "limited",  # 10dae51f-…
+        "email_verified_self_join_allowed": False,
+        "msol_powershell_blocked": True,
+    }
+
+
+def test_app_credentials(run: Run) -> None:
+    # Active CRED: sp1 password (15 d, ends in 5 d), sp1 key (800 d), sp2 password (no end),
+    # app1 password (360 d, ends in 60 d), app2 key (exactly 90 d, ends in 80 d). Expired:
+    # app1 key, app3 password.
+    assert entra(run)["app_credentials"] == {
+        "expiring_7d_count": 1,  # sp1 password
+        "expiring_90d_count": 3,  # sp1 password, app1 password, app2 key
+        "no_expiry_count": 1,  # sp2 password
+        "password_lifetime_over_180d_count": 1,  # app1 password (360 d)
+        "certificate_lifetime_over_365d_count": 1,  # sp1 key (800 d)
+        "applications_with_password_count": 1,  # app1 (app3's is expired, app2 has a key)
+        "lifetime_days_buckets": {
+            "le_30": 1,  # 15 d
+            "le_90": 1,  # 90 d: the bound is inclusive
+            "le_180": 0,
+            "le_365": 1,  # 360 d
+            "le_730": 0,
+            "gt_730": 1,  # 800 d (sp2's password has no end: no lifetime)
+        },
+    }
+
+
+def test_privileged_access_additions(run: Run) -> None:
+    block = entra(run)["privileged_access"]
+    assert block["super_admin_count"] == 2  # e1 e4
+    assert block["privileged_users_count"] == 3  # e1 e4 e5
+    assert block["privileged_cloud_only_pct"] == 67  # e1 is synced; e4 (false), e5 (absent) → 2/3
+    assert block["privileged_non_user_assignments_count"] == 2  # the admin group, the app
+    assert list(block)[-2:] == [
+        "privileged_cloud_only_pct",
+        "privileged_non_user_assignments_count",
+    ]
+
+
+def test_blocks_follow_v10_blocks_in_contract_order(run: Run) -> None:
+    keys = list(entra(run))
+    assert keys[keys.index("secure_score") + 1 :] == [
+        "conditional_access",
+        "authentication_methods",
+        "authorization",
+        "app_credentials",
+        "diagnostics",
+    ]
+    assert entra(run)["schema_version"] == "1.1.0"
+
+
+def test_v10_policy_block_keeps_its_blind_spot(run: Run) -> None:
+    # §5.1.4 never expands groups and ignores platforms: P1 (EM − {e4, a2}) and P6 (all of EM,
+    # Android only) "cover" every member → 5/5, where enforcement says 75.
+    assert entra(run)["policy"]["mfa_required_coverage_pct"] == 100
+
+
+def test_idp_posture_new_leaves(run: Run) -> None:
+    idp = run.artifact("idp-posture.json")
+    assert idp is not None
+    assert idp["policy"] == {
+        "mfa_required": True,
+        "mfa_required_coverage_pct": 100,
+        "legacy_auth_blocked": True,  # P5
+        "session_lifetime_max_min": 720,
+        "idle_timeout_max_min": 61,  # organization default 01:00:30 → 60.5 min, rounded up
+        "phishing_resistant_required_for_privileged": True,  # the pct is 100
+    }
+    assert idp["privileged_access"] == {
+        "privileged_users_count": 3,
+        "super_admin_count": 2,
+        "privileged_mfa_coverage_pct": 0,  # nobody is registered
+        "privileged_phishing_resistant_pct": 0,
+    }
+    assert idp["device_access"] == {"managed_device_required": True}  # P11: MFA AND device
+    assert list(idp)[-2:] == ["policy", "device_access"]
+
+
+def test_group_expansion_requests(run: Run, sim: Simulator) -> None:
+    calls = [r for r in sim.requests("graph") if r.path.startswith("/v1.0/groups/")]
+    # CAG: GROUP_X (P1, P4), GROUP_A (P2), DELETED_GROUP (P5); each expanded once
+    assert sorted(r.path.split("/")[3] for r in calls) == sorted([GROUP_X, GROUP_A, DELETED_GROUP])
+    assert all(r.path.endswith("/transitiveMembers") for r in calls)
+    assert all("%24select=id" in r.query or "$select=id" in r.query for r in calls)
+    policies = [
+        r for r in sim.requests("graph") if r.path == "/v1.0/identity/conditionalAccess/policies"
+    ]
+    assert policies and all(
+        r.headers.get("prefer") == "include-unknown-enum-members" for r in policies
+    )
+
+
+def test_diagnostics_are_clean(run: Run) -> None:
+    diagnostics = entra(run)["diagnostics"]
+    assert diagnostics["warnings"] == []
+    assert diagnostics["license"]["capabilities_unavailable"] == []
+    # G1 + G2–G12 + G15–G17 + G18 (three groups, one per-item surface) at trust
+    assert diagnostics["completeness"] == {
+        "surfaces_expected": 16,
+        "surfaces_collected": 16,
+        "pct": 100,
+    }
+
+
+def test_break_glass_ids_never_leave_the_process(run: Run) -> None:
+    for declared in EMERGENCY_ACCOUNTS:
+        assert declared.strip().lower() not in run.stdout.lower()
+        assert declared.strip().lower() not in run.stderr.lower()
