@@ -19,6 +19,15 @@ EP = {
 }
 
 
+EA_SHAPE = "emergency_access_accounts must be a list of object ID strings"
+EA_INDEX = "emergency_access_accounts[{}] must be a GUID"
+EA_MAX = "emergency_access_accounts allows at most 20 accounts"
+
+
+def _guid(n: int) -> str:
+    return f"44444444-0000-0000-0000-{n:012d}"
+
+
 def good(**changes: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "tenant_id": T,
@@ -107,6 +116,19 @@ def good(**changes: Any) -> dict[str, Any]:
         (good(deadline_seconds=True), "deadline_seconds must be an integer between 60 and 3600"),
         (good(deadline_seconds=600.5), "deadline_seconds must be an integer between 60 and 3600"),
         (good(deadline_seconds="600"), "deadline_seconds must be an integer between 60 and 3600"),
+        (good(emergency_access_accounts=T), EA_SHAPE),  # a string is not a list
+        (good(emergency_access_accounts={"id": T}), EA_SHAPE),
+        (good(emergency_access_accounts=[T, 7]), EA_SHAPE),
+        (good(emergency_access_accounts=[T, None]), EA_SHAPE),
+        (good(emergency_access_accounts=[T, "alice@contoso.example"]), EA_INDEX.format(1)),
+        (good(emergency_access_accounts=["{" + T + "}"]), EA_INDEX.format(0)),
+        (good(emergency_access_accounts=[_guid(n) for n in range(21)]), EA_MAX),
+        # after subscription_ids (rule 14), before everything after it
+        (
+            good(subscription_ids=["x"], emergency_access_accounts=5),
+            "subscription_ids[0] must be a GUID",
+        ),
+        (good(emergency_access_accounts=5, level=3), EA_SHAPE),
     ],
 )
 def test_each_rule_reports_its_message(doc: Any, message: str) -> None:
@@ -207,3 +229,26 @@ def test_named_clouds(name: str, graph: str, arm: str, audience: str) -> None:
 def test_deadline_accepts_integral_float() -> None:
     assert validate_config(good(deadline_seconds=600.0)).deadline_seconds == 600
     assert validate_config(good()).deadline_seconds == 540
+
+
+def test_emergency_accounts_are_trimmed_lowered_and_deduplicated() -> None:
+    config = validate_config(
+        good(emergency_access_accounts=[f" {_guid(1).upper()} ", _guid(1), _guid(2)])
+    )
+    assert config.emergency_access_accounts == frozenset({_guid(1), _guid(2)})
+    assert validate_config(good(emergency_access_accounts=None)).emergency_access_accounts == (
+        frozenset()
+    )
+    # 20 distinct accounts pass, however many duplicates spell them
+    twenty = [_guid(n) for n in range(20)] * 2
+    assert (
+        len(validate_config(good(emergency_access_accounts=twenty)).emergency_access_accounts) == 20
+    )
+
+
+def test_emergency_accounts_never_appear_in_a_config_repr_or_error() -> None:
+    config = validate_config(good(emergency_access_accounts=[_guid(9)]))
+    assert _guid(9) not in repr(config)
+    with pytest.raises(ConfigError) as raised:
+        validate_config(good(emergency_access_accounts=[_guid(9), "not-a-guid-CANARY"]))
+    assert "CANARY" not in raised.value.message and _guid(9) not in raised.value.message

@@ -9,14 +9,15 @@ members(GROUP_X) = {e3}; members(GROUP_A) = {e2, e3}; DELETED_GROUP answers 404 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from tests.conftest import validate_envelope
 from tests.runner import Run, base_config, epack_env, run_in_process
-from tests.simulator import Simulator
+from tests.simulator import Fault, Scenario, Simulator
+from tests.simulator.scenario import permission_denied
 from tests.tenants.enforcement_tenant import (
     DELETED_GROUP,
     EMERGENCY_ACCOUNTS,
@@ -211,3 +212,181 @@ def test_break_glass_ids_never_leave_the_process(run: Run) -> None:
     for declared in EMERGENCY_ACCOUNTS:
         assert declared.strip().lower() not in run.stdout.lower()
         assert declared.strip().lower() not in run.stderr.lower()
+
+
+# --- degradation: every null rule of §V.3–§V.7 ---------------------------------------------
+
+
+def degraded(change: Callable[[Scenario], None]) -> tuple[Run, Simulator, dict[str, Any]]:
+    scenario = enforcement_tenant()
+    change(scenario)
+    with Simulator(scenario) as running:
+        config = base_config(running, emergency_access_accounts=EMERGENCY_ACCOUNTS)
+        result = run_in_process(config, epack_env(running))
+    assert result.returncode == 0, result.stderr
+    validate_envelope(result)
+    return result, running, entra(result)
+
+
+GROUP_METRICS = (
+    "mfa_enforced_members_pct",
+    "mfa_enforced_guests_pct",
+    "mfa_report_only_members_pct",
+    "legacy_auth_block_coverage_pct",
+    "mfa_exclusions_count",
+    "undeclared_mfa_exclusions_count",
+)
+
+
+def test_without_group_membership_permission_group_metrics_are_null() -> None:
+    def without(scenario: Scenario) -> None:
+        scenario.graph_roles = [r for r in scenario.graph_roles if r != "GroupMember.Read.All"]
+
+    _, sim, data = degraded(without)
+    block = data["conditional_access"]
+    # P1 excludes GROUP_X, P4 includes it, P5 excludes DELETED_GROUP: every one unknown, so
+    # e2 and e3 (covered, if at all, only through them) are undecidable
+    assert {name: block[name] for name in GROUP_METRICS} == dict.fromkeys(GROUP_METRICS)
+    # ... but PUX {e1, e5} is surely covered by P3, whose roles need no group: still known
+    assert block["mfa_enforced_privileged_pct"] == 100
+    assert block["phishing_resistant_enforced_privileged_pct"] == 100
+    assert block["enforced_policies_count"] == 11  # counts never need groups
+    diagnostics = data["diagnostics"]
+    assert diagnostics["license"]["capabilities_unavailable"] == ["ca_group_expansion"]
+    assert diagnostics["warnings"] == [
+        "group membership for Conditional Access unavailable: Microsoft Graph application "
+        "permission GroupMember.Read.All is not granted or lacks admin consent; grant it and "
+        "re-run [ca_group_expansion]"
+    ]
+    assert diagnostics["unavailable"] == [
+        {
+            "scope": "tenant",
+            "surface": "G18",
+            "reason": "permission_missing",
+            "fix": "Grant the Microsoft Graph application permission GroupMember.Read.All to "
+            "the app registration and grant admin consent.",
+        }
+    ]
+    assert diagnostics["completeness"] == {
+        "surfaces_expected": 16,
+        "surfaces_collected": 15,
+        "pct": 94,
+    }
+    assert diagnostics["permissions"]["graph_roles_missing"] == ["GroupMember.Read.All"]
+    # the first 403 stops the walk: at most one call per worker was in flight
+    assert len([r for r in sim.requests("graph") if r.path.startswith("/v1.0/groups/")]) <= 3
+
+
+def test_more_than_500_groups_are_not_expanded_at_all() -> None:
+    many = [f"cccccccc-1111-0000-0000-{n:012d}" for n in range(501)]
+
+    def crowded(scenario: Scenario) -> None:
+        scenario.graph_collections["/identity/conditionalAccess/policies"].append(
+            {
+                "id": "policy-many",
+                "state": "enabledForReportingButNotEnforced",
+                "conditions": {"users": {"includeGroups": many}},
+                "grantControls": {"operator": "OR", "builtInControls": ["block"]},
+            }
+        )
+
+    _, sim, data = degraded(crowded)
+    assert not [r for r in sim.requests("graph") if r.path.startswith("/v1.0/groups")]
+    block = data["conditional_access"]
+    assert {name: block[name] for name in GROUP_METRICS} == dict.fromkeys(GROUP_METRICS)
+    assert block["report_only_policies_count"] == 3
+    diagnostics = data["diagnostics"]
+    # CAG = GROUP_X, GROUP_A, DELETED_GROUP and the 501: 504 − 500 = 4 dropped
+    assert diagnostics["truncation"] == {
+        "conditional_access/groups": {"truncated": True, "dropped_count": 4}
+    }
+    assert diagnostics["license"]["capabilities_unavailable"] == ["ca_group_expansion"]
+    assert diagnostics["warnings"] == [] and diagnostics["unavailable"] == []
+    assert diagnostics["completeness"]["surfaces_expected"] == 15  # G18 was never called
+
+
+def test_without_role_assignments_role_scopes_are_unknown() -> None:
+    def denied(scenario: Scenario) -> None:
+        scenario.faults.append(
+            Fault(
+                "graph", "/v1.0/roleManagement/directory/roleAssignments", 403, permission_denied()
+            )
+        )
+
+    _, _, data = degraded(denied)
+    assert "privileged_access" not in data
+    block = data["conditional_access"]
+    # P3 names roles: its scope is unknown, and e3 / a2 are covered only if P3 covers them
+    assert block["mfa_enforced_members_pct"] is None
+    assert block["mfa_enforced_guests_pct"] is None
+    assert block["mfa_enforced_privileged_pct"] is None  # block privileged_access omitted
+    assert block["phishing_resistant_enforced_privileged_pct"] is None
+    assert block["mfa_exclusions_count"] is None  # PU is unknown
+    assert block["legacy_auth_block_coverage_pct"] == 75  # P5 names no role
+    assert block["emergency_access_accounts_found"] == 1
+
+
+def test_without_the_user_directory_every_member_metric_is_null() -> None:
+    def denied(scenario: Scenario) -> None:
+        scenario.faults.append(Fault("graph", "/v1.0/users", 403, permission_denied()))
+
+    _, _, data = degraded(denied)
+    block = data["conditional_access"]
+    assert {k: v for k, v in block.items() if v is None} == dict.fromkeys(
+        (
+            "mfa_enforced_members_pct",
+            "mfa_enforced_privileged_pct",
+            "mfa_enforced_guests_pct",
+            "phishing_resistant_enforced_privileged_pct",
+            "mfa_report_only_members_pct",
+            "legacy_auth_block_coverage_pct",
+            "mfa_exclusions_count",
+            "undeclared_mfa_exclusions_count",
+            "emergency_access_accounts_found",
+        )
+    )
+    assert block["emergency_access_accounts_declared"] == 2
+    assert block["session_lifetime_max_min"] == 720  # policies alone decide it
+
+
+def test_tenant_policies_denied_omit_their_blocks_and_leaves() -> None:
+    def denied(scenario: Scenario) -> None:
+        scenario.faults.append(Fault("graph", "/v1.0/policies/a", 403, permission_denied()))
+
+    run, _, data = degraded(denied)
+    # G15 and G17 share the prefix /policies/a…; G16 (authenticationMethodsPolicy) too
+    for block in ("authorization", "authentication_methods"):
+        assert block not in data
+    assert data["diagnostics"]["license"]["capabilities_unavailable"] == [
+        "authorization_policy",
+        "authentication_methods_policy",
+        "activity_timeout_policy",
+    ]
+    idp = run.artifact("idp-posture.json")
+    assert idp is not None and "idle_timeout_max_min" not in idp["policy"]
+
+
+def test_zero_denominators_are_null_not_zero() -> None:
+    def empty(scenario: Scenario) -> None:
+        scenario.graph_collections["/users"] = []
+        scenario.graph_collections["/servicePrincipals"] = []
+        scenario.graph_collections["/applications"] = []
+
+    _, _, data = degraded(empty)
+    block = data["conditional_access"]
+    for name in (
+        "mfa_enforced_members_pct",
+        "mfa_enforced_privileged_pct",
+        "mfa_enforced_guests_pct",
+        "mfa_report_only_members_pct",
+        "legacy_auth_block_coverage_pct",
+    ):
+        assert block[name] is None, name
+    assert block["mfa_exclusions_count"] == 0  # nobody to exclude: a real zero
+    assert block["emergency_access_accounts_found"] == 0
+    assert data["privileged_access"]["privileged_cloud_only_pct"] is None  # #PU = 0
+    # every privileged record now names no listed user: ra1–ra5 (ra6 is Directory Readers)
+    assert data["privileged_access"]["privileged_non_user_assignments_count"] == 5
+    assert data["app_credentials"]["lifetime_days_buckets"] == dict.fromkeys(
+        ("le_30", "le_90", "le_180", "le_365", "le_730", "gt_730"), 0
+    )

@@ -22,6 +22,7 @@ from tests.simulator import Fault, Scenario, Simulator
 from tests.simulator.scenario import (
     CLIENT_SECRET,
     GITHUB_REQUEST_TOKEN,
+    TENANT_ID,
     licence_required,
     permission_denied,
 )
@@ -64,6 +65,20 @@ def test_config_errors_exit_2_before_any_request(sim: Simulator) -> None:
         json.dumps(
             base_config(sim, deadline_seconds=10)
         ): "error: deadline_seconds must be an integer between 60 and 3600",
+        json.dumps(
+            base_config(sim, emergency_access_accounts="CANARY-breakglass@contoso.example")
+        ): "error: emergency_access_accounts must be a list of object ID strings",
+        json.dumps(
+            base_config(sim, emergency_access_accounts=[TENANT_ID, "CANARY-breakglass"])
+        ): "error: emergency_access_accounts[1] must be a GUID",
+        json.dumps(
+            base_config(
+                sim,
+                emergency_access_accounts=[
+                    f"{n:08d}-0000-0000-0000-000000000000" for n in range(21)
+                ],
+            )
+        ): "error: emergency_access_accounts allows at most 20 accounts",
     }
     for config, message in cases.items():
         run = run_collector(config, epack_env(sim))
