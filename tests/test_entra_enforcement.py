@@ -208,6 +208,14 @@ def test_diagnostics_are_clean(run: Run) -> None:
     }
 
 
+def test_no_name_of_policy_group_method_or_timeout_policy_reaches_output(run: Run) -> None:
+    # every customer-authored text of the tenant is a CANARY: CA policy, user, authorization
+    # policy, external method, activity-timeout policy and secret names
+    assert "CANARY" not in run.stdout + run.stderr
+    for join_key in (GROUP_A, GROUP_X, DELETED_GROUP, "policy-1"):
+        assert join_key not in run.stdout + run.stderr
+
+
 def test_break_glass_ids_never_leave_the_process(run: Run) -> None:
     for declared in EMERGENCY_ACCOUNTS:
         assert declared.strip().lower() not in run.stdout.lower()

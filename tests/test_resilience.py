@@ -15,8 +15,11 @@ from tests.runner import Run, base_config, epack_env, run_collector
 from tests.simulator import Fault, Scenario, Simulator
 from tests.simulator.scenario import GITHUB_REQUEST_TOKEN, Chaos, graph_error
 from tests.tenants.azure_estate import S1, S2
-from tests.tenants.entra_tenant import install_entra
+from tests.tenants.entra_tenant import install_entra, uid
 from tests.tenants.full import full_estate
+
+BREAK_GLASS = uid(10)  # declared as an emergency access account in every canary run
+CA_GROUP = "bbbbbbbb-0000-0000-0000-000000000009"  # the group Conditional Access p7 names
 
 # Keys whose values are personal or customer-authored anywhere in Graph or ARM responses.
 PERSONAL_KEYS = frozenset(
@@ -59,7 +62,14 @@ def canarize(value: Any, counter: list[int], key: str = "") -> Any:
 def canary_scenario() -> Scenario:
     scenario = full_estate(datetime.now(UTC))
     counter = [0]
+    # p7's group: Graph lists the users behind it with their names and mail (v1.1 G18)
+    scenario.group_members[CA_GROUP] = [
+        {"@odata.type": "#microsoft.graph.user", "id": uid(1), "displayName": "x", "mail": "x"},
+        {"@odata.type": "#microsoft.graph.group", "id": uid(99), "displayName": "a group name"},
+    ]
     scenario.graph_collections = canarize(scenario.graph_collections, counter)
+    scenario.graph_objects = canarize(scenario.graph_objects, counter)  # G15, G16 names
+    scenario.group_members = canarize(scenario.group_members, counter)
     scenario.arm_collections = canarize(scenario.arm_collections, counter)
     # organization names are verified domains: one of them is the allowed `org_domain`
     assert counter[0] > 200
@@ -95,6 +105,9 @@ def canary_scenario() -> Scenario:
 def assert_clean(run: Run, sim: Simulator, extra_secrets: list[str]) -> None:
     output = run.stdout + run.stderr
     assert "CANARY" not in output
+    # join keys only: the declared break-glass account and the Conditional Access group
+    for join_key in (BREAK_GLASS, CA_GROUP):
+        assert join_key not in output.lower()
     assert (
         "secret" not in output.lower()
     )  # every resource and group name in the estate says "secret"
@@ -129,7 +142,14 @@ def test_no_canary_or_secret_reaches_any_output(level: str, mode: str) -> None:
                 "ACTIONS_ID_TOKEN_REQUEST_TOKEN": GITHUB_REQUEST_TOKEN,
             }
         run = run_collector(
-            base_config(sim, auth_mode=mode, level=level, subscription_ids=[S1, S2]), env
+            base_config(
+                sim,
+                auth_mode=mode,
+                level=level,
+                subscription_ids=[S1, S2],
+                emergency_access_accounts=[BREAK_GLASS],
+            ),
+            env,
         )
         assert run.returncode == 0, run.stderr
         validate_envelope(run)
