@@ -15,6 +15,8 @@ import pytest
 from collector.services.entra.conditional_access import ConditionalAccess
 from collector.services.entra.enforcement import (
     Directory,
+    Population,
+    Reach,
     covered,
     evaluate_policy,
     excluded_from,
@@ -45,7 +47,9 @@ def policy(
 
 
 def scope_of(document: dict[str, Any], directory: Directory = DIRECTORY) -> frozenset[str] | None:
-    return directory.scope(evaluate_policy(document), UID)
+    """scope(p) written out over UID (the evaluator keeps "everyone but" as its exclusions)."""
+    reach = directory.scope(evaluate_policy(document))
+    return None if reach is None else frozenset(user for user in UID if user in reach)
 
 
 # --- scope(p) = inc(p) − exc(p) -------------------------------------------------------------
@@ -315,6 +319,27 @@ def test_conditional_access_groups_are_named_in_first_seen_order() -> None:
     evaluated = tuple(evaluate_policy(d) for d in documents)
     assert ConditionalAccess((), evaluated).groups == ("b", "a", "c", "d")
     assert [p.enforced for p in evaluated] == [True, True, False]  # state is ci
+
+
+def test_union_of_reaches_keeps_everyone_as_its_exclusions() -> None:
+    everyone_but_u1_u2 = Reach(True, frozenset({U1, U2}))
+    everyone_but_u2_u3 = Reach(True, frozenset({U2, U3}))
+    assert everyone_but_u1_u2.union(everyone_but_u2_u3) == Reach(True, frozenset({U2}))
+    assert everyone_but_u1_u2.union(Reach(False, frozenset({U1}))) == Reach(True, frozenset({U2}))
+    assert Reach(False, frozenset({U1})).union(Reach(False, frozenset({U2}))) == Reach(
+        False, frozenset({U1, U2})
+    )
+    members = Population(frozenset({U1, U2, U3}), removed=frozenset({U3, "other"}), extra={U4})
+    assert sorted(members) == [U1, U2, U4] and len(members) == 3
+    assert U3 not in members and U4 in members
+    assert (
+        covered(
+            members,
+            [evaluate_policy(policy({"includeUsers": ["All"], "excludeUsers": [U1]}))],
+            DIRECTORY,
+        ).count
+        == 2
+    )
 
 
 def test_exclusions_are_excluded_and_not_covered_three_valued() -> None:

@@ -8,6 +8,7 @@ of every denominator.
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from collector.services.entra.enforcement import (
     Coverage,
     Directory,
     EvaluatedPolicy,
+    Population,
     Resolved,
     covered,
     excluded_from,
@@ -43,18 +45,19 @@ def _directory(entra: EntraResults, users: UserDirectory) -> Directory:
 
 @dataclass(frozen=True)
 class Populations:
-    """The denominators of §V.4, break-glass accounts removed (EMX, PUX)."""
+    """The denominators of §V.4, break-glass accounts removed (EMX, PUX), as views: the
+    directory's sets are never copied."""
 
-    members: frozenset[str]  # EMX
+    members: Population  # EMX
     privileged: frozenset[str] | None  # PUX; None when the privileged_access block is omitted
-    guests: frozenset[str]  # enabled guests
-    among: frozenset[str] | None  # EM ∪ PU (break-glass included), for exclusions
+    guests: AbstractSet[str]  # enabled guests
+    privileged_users: frozenset[str] | None  # PU, break-glass included
 
 
 def _populations(
     entra: EntraResults, users: UserDirectory, declared: frozenset[str]
 ) -> Populations:
-    found = declared & users.user_ids
+    found = frozenset(user for user in declared if user in users.user_ids)
     assignments: RoleAssignments | None = entra.value("G8")
     privileged = (
         None
@@ -62,10 +65,10 @@ def _populations(
         else frozenset(r.principal_id for r in assignments.for_users(users.user_ids))
     )
     return Populations(
-        members=frozenset(users.enabled_member_ids - found),
+        members=Population(users.enabled_member_ids, removed=found),
         privileged=None if privileged is None else privileged - found,
-        guests=frozenset(users.enabled_guest_ids),
-        among=None if privileged is None else frozenset(users.enabled_member_ids) | privileged,
+        guests=users.enabled_guest_ids,
+        privileged_users=privileged,
     )
 
 
@@ -109,11 +112,14 @@ def _enforcement_metrics(
 
     exclusions: int | None = None
     undeclared: int | None = None
-    if people.among is not None:
-        coverage: Coverage = covered(people.among, mfa, directory)
-        excluded = excluded_from(people.among, mfa, directory)
-        exclusions = exclusions_count(excluded, coverage, people.among)
-        undeclared = exclusions_count(excluded, coverage, people.among - declared)
+    if people.privileged_users is not None:  # EM ∪ PU is known
+        among = Population(users.enabled_member_ids, extra=people.privileged_users)
+        coverage: Coverage = covered(among, mfa, directory)
+        excluded = excluded_from(among, mfa, directory)
+        exclusions = exclusions_count(excluded, coverage, among)
+        undeclared = exclusions_count(
+            excluded, coverage, Population(among.base, removed=declared, extra=among.extra)
+        )
     return {
         "mfa_enforced_members_pct": covered(people.members, mfa, directory).pct,
         "mfa_enforced_privileged_pct": over_privileged(mfa),

@@ -9,8 +9,10 @@ null rather than a guess. Nothing here is ever output but counts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, Final
 
 from collector.core import json_paths as jp
@@ -203,36 +205,93 @@ Resolved = frozenset[str] | None
 
 
 @dataclass(frozen=True)
+class Reach:
+    """Who a policy (or a union of policies) reaches: everyone but `users`, or exactly `users`.
+
+    A policy for all users is kept as its (small) exclusions, never as a copy of a 200,000-user
+    directory, so evaluating dozens of policies costs sets the size of their exclusions.
+    """
+
+    everyone: bool
+    users: frozenset[str]
+
+    def __contains__(self, user: object) -> bool:
+        return (user not in self.users) if self.everyone else (user in self.users)
+
+    def union(self, other: Reach) -> Reach:
+        if self.everyone and other.everyone:
+            return Reach(True, self.users & other.users)
+        if self.everyone or other.everyone:
+            everyone, named = (self, other) if self.everyone else (other, self)
+            return Reach(True, everyone.users - named.users)
+        return Reach(False, self.users | other.users)
+
+
+NOBODY: Final = Reach(False, frozenset())
+
+
+@dataclass(frozen=True)
+class Population:
+    """A denominator without copying it: `base` ∪ `extra`, minus `removed`.
+
+    EMX is the enabled members minus the break-glass accounts found; EM ∪ PU adds the few
+    privileged users. `extra` and `removed` are small; `base` is the directory's own set.
+    """
+
+    base: AbstractSet[str]
+    removed: AbstractSet[str] = frozenset()
+    extra: AbstractSet[str] = frozenset()
+
+    def __contains__(self, user: object) -> bool:
+        return (user in self.base or user in self.extra) and user not in self.removed
+
+    def __iter__(self) -> Iterator[str]:
+        for user in chain(self.base, (u for u in self.extra if u not in self.base)):
+            if user not in self.removed:
+                yield user
+
+    def __len__(self) -> int:
+        added = sum(1 for user in self.extra if user not in self.base)
+        gone = sum(1 for user in self.removed if user in self.base or user in self.extra)
+        return len(self.base) + added - gone
+
+
+@dataclass(frozen=True)
 class Directory:
     """What a policy's user conditions resolve against (UID, GUESTS, members, holders)."""
 
-    user_ids: frozenset[str] | set[str]
-    guest_ids: frozenset[str] | set[str]
+    user_ids: AbstractSet[str]
+    guest_ids: AbstractSet[str]
     members: Callable[[str], Resolved]  # members(g) of G18; None when not read
     holders: Callable[[str], Resolved]  # holders(r) of G8; None when G8 is unavailable
 
-    def resolve(self, side: UserCondition, within: frozenset[str]) -> Resolved:
-        """`within ∩ inc(p)` (or `∩ exc(p)`): None when the side needs something unknown."""
-        if side.all_users:
-            return within & self.user_ids
-        found = set(within & side.users & self.user_ids)
+    def named(self, side: UserCondition) -> Resolved:
+        """The users a side names (its `All` aside); None when it needs something unknown."""
+        found = {user for user in side.users if user in self.user_ids}
         if side.guests:
-            found |= within & self.guest_ids
+            found.update(self.guest_ids)
         for lookup, keys in ((self.members, side.groups), (self.holders, side.roles)):
             for key in keys:
                 resolved = lookup(key)
                 if resolved is None:
                     return None
-                found |= within & resolved
+                found.update(resolved)
         return frozenset(found)
 
-    def scope(self, policy: EvaluatedPolicy, within: frozenset[str]) -> Resolved:
-        """`within ∩ scope(p)`, scope(p) = inc(p) − exc(p); None when either side is unknown."""
-        included = self.resolve(policy.include, within)
-        excluded = self.resolve(policy.exclude, within)
-        if included is None or excluded is None:
+    def scope(self, policy: EvaluatedPolicy) -> Reach | None:
+        """scope(p) = inc(p) − exc(p); None when either side is unknown."""
+        excluded = self.named(policy.exclude)
+        if excluded is None:
             return None
-        return included - excluded
+        if policy.include.all_users:
+            return Reach(True, excluded)
+        included = self.named(policy.include)
+        return None if included is None else Reach(False, included - excluded)
+
+    def exclusions(self, policy: EvaluatedPolicy) -> Reach | None:
+        """exc(p) alone (for excludedFrom)."""
+        excluded = self.named(policy.exclude)
+        return None if excluded is None else Reach(False, excluded)
 
 
 @dataclass(frozen=True)
@@ -240,50 +299,57 @@ class Coverage:
     """`covered(x, S, test)` over one population: who is surely covered, and whether some
     relevant policy's scope is unknown (then everyone not surely covered is unknown)."""
 
-    population: frozenset[str]
-    covered: frozenset[str]
+    population: AbstractSet[str] | Population
+    reach: Reach
     unknown: bool
 
     def status(self, user: str) -> bool | None:
-        if user in self.covered:
+        if user in self.reach:
             return True
         return None if self.unknown else False
 
     @property
+    def count(self) -> int:
+        """How many of the population are surely covered."""
+        if self.reach.everyone:
+            return len(self.population) - sum(1 for u in self.reach.users if u in self.population)
+        return sum(1 for user in self.reach.users if user in self.population)
+
+    @property
     def pct(self) -> int | None:
         """`pct(#covered, #population)`; None when any member's coverage is unknown."""
-        if self.unknown and self.covered != self.population:
+        total, count = len(self.population), self.count
+        if self.unknown and count != total:
             return None
-        return pct(len(self.covered), len(self.population))
+        return pct(count, total)
 
 
 def covered(
-    population: Iterable[str],
+    population: AbstractSet[str] | Population,
     policies: Sequence[EvaluatedPolicy],
     directory: Directory,
-    resolve: Callable[[EvaluatedPolicy, frozenset[str]], Resolved] | None = None,
+    reach: Callable[[EvaluatedPolicy], Reach | None] | None = None,
 ) -> Coverage:
-    """Union over `policies` (already filtered by their test) of `population ∩ scope(p)`."""
-    people = frozenset(population)
-    side = resolve or directory.scope
-    found: set[str] = set()
+    """Union over `policies` (already filtered by their test) of `scope(p)`, over a population."""
+    side = reach or directory.scope
+    union = NOBODY
     unknown = False
     for policy in policies:
-        within = side(policy, people)
-        if within is None:
+        found = side(policy)
+        if found is None:
             unknown = True
         else:
-            found |= within
-    return Coverage(people, frozenset(found), unknown)
+            union = union.union(found)
+    return Coverage(population, union, unknown)
 
 
 def excluded_from(
-    population: Iterable[str], policies: Sequence[EvaluatedPolicy], directory: Directory
+    population: AbstractSet[str] | Population,
+    policies: Sequence[EvaluatedPolicy],
+    directory: Directory,
 ) -> Coverage:
     """`excludedFrom(x, S, test)`: the same three-valued union over `exc(p)`."""
-    return covered(
-        population, policies, directory, lambda p, within: directory.resolve(p.exclude, within)
-    )
+    return covered(population, policies, directory, directory.exclusions)
 
 
 def exclusions_count(excluded: Coverage, enforced: Coverage, among: Iterable[str]) -> int | None:
