@@ -1,8 +1,8 @@
 """G10 service principals and G11 applications: enterprise-app and credential hygiene counts.
 
-Names and credential key IDs or hints are not requested or kept; each credential is reduced to
-its kind and its two dates. Object and app IDs are join keys for the cross-plane identity
-block (who holds Azure roles with a password secret), never output.
+Names, app IDs and credential key IDs or hints are not kept (`appId` is requested as v1.1
+§V.3 allows, for the cross-plane join to come); each credential is reduced to its kind and
+its two dates.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from collector.clients.graph import GraphQuery, GraphReader
 from collector.core import json_paths as jp
-from collector.core.metrics import object_id, parse_timestamp
+from collector.core.metrics import parse_timestamp
 
 SERVICE_PRINCIPALS_QUERY = GraphQuery(
     lambda client: client.service_principals,
@@ -123,19 +123,10 @@ class EnterpriseApps:
     enabled_count: int = 0
     sso_count: int = 0
     assignment_required_count: int = 0
-    app_id_by_principal: dict[str, str] = field(default_factory=dict)  # object ID → appId
-    with_password: set[str] = field(default_factory=set)  # object IDs, active password
 
     def add_page(self, principals: Iterable[dict[str, Any]]) -> None:
         for principal in principals:
-            has_password = self.credentials.add_object(principal)
-            principal_id = jp.lower(principal, "id")
-            if principal_id:
-                self.app_id_by_principal.setdefault(
-                    object_id(principal_id), jp.lower(principal, "appId")
-                )
-                if has_password:
-                    self.with_password.add(object_id(principal_id))
+            self.credentials.add_object(principal)
             kind = principal.get("servicePrincipalType")
             is_application = not isinstance(kind, str) or not kind or kind.lower() == "application"
             if not is_application or principal.get("accountEnabled") is False:
@@ -159,14 +150,10 @@ class Applications:
 
     credentials: CredentialCounts
     with_password_count: int = 0
-    app_ids_with_password: set[str] = field(default_factory=set)
 
     def add_page(self, applications: Iterable[dict[str, Any]]) -> None:
         for application in applications:
-            if self.credentials.add_object(application):
-                self.with_password_count += 1
-                if app_id := jp.lower(application, "appId"):
-                    self.app_ids_with_password.add(app_id)
+            self.with_password_count += self.credentials.add_object(application)
 
 
 async def fetch_application_credentials(reader: GraphReader, now: datetime) -> Applications:
