@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from collector.core import outcomes
-from tests.runner import Run
+from tests.runner import Run, run_in_process
 from tests.simulator import Scenario, Simulator
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
@@ -64,3 +64,17 @@ def validate_envelope(run: Run) -> None:
         schema: dict[str, Any] = json.loads((SCHEMAS / SCHEMA_FILES[entry["path"]]).read_text())
         jsonschema.Draft202012Validator(schema).validate(entry["data"])
         assert all(isinstance(n, int) for n in _numbers(entry["data"])), entry["path"]
+
+
+def collected(config: dict[str, Any], env: dict[str, str]) -> Run:
+    """An in-process run that must succeed, its artifacts checked against their schemas."""
+    result = run_in_process(config, env)
+    assert result.returncode == 0, result.stderr
+    validate_envelope(result)
+    return result
+
+
+def entra_of(run: Run) -> dict[str, Any]:
+    data = run.artifact("entra.json")
+    assert data is not None
+    return data

@@ -6,12 +6,11 @@ Each expected value carries the arithmetic that produced it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from tests.conftest import validate_envelope
-from tests.runner import Run, base_config, epack_env, run_in_process
+from tests.conftest import collected, entra_of
+from tests.runner import Run, base_config, epack_env
 from tests.simulator import Simulator
 from tests.simulator.scenario import GRAPH_ROLES
 from tests.tenants.entra_tenant import entra_tenant
@@ -26,16 +25,10 @@ def sim() -> Iterator[Simulator]:
 
 @pytest.fixture(scope="module")
 def run(sim: Simulator) -> Run:
-    result = run_in_process(base_config(sim), epack_env(sim))
-    assert result.returncode == 0, result.stderr
-    validate_envelope(result)
-    return result
+    return collected(base_config(sim), epack_env(sim))
 
 
-def entra(run: Run) -> dict[str, Any]:
-    data = run.artifact("entra.json")
-    assert data is not None
-    return data
+entra = entra_of
 
 
 def test_posture(run: Run) -> None:
