@@ -62,11 +62,18 @@ def test_busy_subscription(run: Run) -> None:
                 "encryption_cmk_pct": 50,  # "Microsoft.Keyvault", "Microsoft. KeyVault"
                 "infrastructure_encryption_pct": 25,  # sa1
                 "public_access_blocked_pct": 50,  # sa1 (Disabled), sa4 (disabled); sa3 network Enabled
+                "shared_key_disabled_pct": 25,  # sa1 (allowSharedKeyAccess false) → 1/4
+                # sa1 (no shared keys), sa3 (keys 5 and 30 days old); sa2's key2 is 100 days
+                # old, sa4 has no key2 creation time → 2/4
+                "key_rotation_compliant_pct": 50,
             },
             "keyvault": {
                 "vaults_count": 3,
                 "purge_protection_pct": 33,
                 "rbac_authorization_pct": 67,
+                # kv1 publicNetworkAccess Disabled, kv2 firewall defaultAction Deny → 2/3
+                "public_network_access_disabled_pct": 67,
+                "soft_delete_pct": 67,  # kv1 true, kv3 absent (on by default); kv2 false → 2/3
             },
             "sql": {
                 "servers_count": 2,
@@ -163,10 +170,18 @@ def test_cloud_posture(run: Run) -> None:
         "root_access_protected": True,
     }  # GA u10 registered
     assert cloud["provider"] == "azure"
+    assert list(cloud)[:5] == [
+        "schema_version",
+        "collected_at",
+        "provider",
+        "accounts_expected",
+        "accounts",
+    ]
+    assert cloud["accounts_expected"] == 3  # S3 is configured but denied at its probe
     assert cloud["accounts"] == [
         {
             "account_id": S1,
-            "iam": iam,
+            "iam": iam | {"access_key_rotation_compliant_pct": 50},  # storage key rotation
             "storage": {
                 "encryption_pct": 50,
                 "public_access_blocked_pct": 50,
@@ -177,7 +192,9 @@ def test_cloud_posture(run: Run) -> None:
         },
         {
             "account_id": S2,
-            "iam": iam,
+            "iam": iam,  # no storage accounts: no key-rotation leaf
             "logging": {"cloudtrail_enabled": False, "cloudtrail_multiregion": False},
         },
+        # after the collected ones, in config order: a 403 at the probe
+        {"account_id": S3, "collection_error_code": "permission_denied"},
     ]

@@ -34,8 +34,16 @@ BLOCK_KEYS: dict[str, tuple[str, ...]] = {
         "encryption_cmk_pct",
         "infrastructure_encryption_pct",
         "public_access_blocked_pct",
+        "shared_key_disabled_pct",
+        "key_rotation_compliant_pct",
     ),
-    "keyvault": ("vaults_count", "purge_protection_pct", "rbac_authorization_pct"),
+    "keyvault": (
+        "vaults_count",
+        "purge_protection_pct",
+        "rbac_authorization_pct",
+        "public_network_access_disabled_pct",
+        "soft_delete_pct",
+    ),
     "sql": (
         "servers_count",
         "databases_count",
@@ -94,7 +102,7 @@ def _policy(account: SubscriptionResults) -> dict[str, Any]:
     }
 
 
-def _storage(account: SubscriptionResults) -> dict[str, Any]:
+def _storage(account: SubscriptionResults, now: datetime) -> dict[str, Any]:
     sa: StorageAccounts | None = account.value("A6")
     if sa is None:
         return dict.fromkeys(BLOCK_KEYS["storage"])
@@ -105,6 +113,8 @@ def _storage(account: SubscriptionResults) -> dict[str, Any]:
         "encryption_cmk_pct": sa.share(sa.cmk),
         "infrastructure_encryption_pct": sa.share(sa.infrastructure),
         "public_access_blocked_pct": sa.share(sa.public_access_blocked),
+        "shared_key_disabled_pct": sa.share(sa.shared_key_disabled),
+        "key_rotation_compliant_pct": sa.share(sa.key_rotation_compliant(now)),
     }
 
 
@@ -120,6 +130,8 @@ def _keyvault(account: SubscriptionResults) -> dict[str, Any]:
         "vaults_count": kv.count if kv else None,
         "purge_protection_pct": pct(kv.purge_protection, kv.count) if kv else None,
         "rbac_authorization_pct": pct(kv.rbac_authorization, kv.count) if kv else None,
+        "public_network_access_disabled_pct": pct(kv.network_closed, kv.count) if kv else None,
+        "soft_delete_pct": pct(kv.soft_delete, kv.count) if kv else None,
     }
 
 
@@ -222,7 +234,7 @@ def _account(account: SubscriptionResults, now: datetime, level: str) -> dict[st
         "defender": _defender(account),
         "rbac": _rbac(account),
         "policy": _policy(account),
-        "storage": _storage(account),
+        "storage": _storage(account, now),
         "keyvault": _keyvault(account),
         "sql": _sql(account),
         "compute": _compute(account),

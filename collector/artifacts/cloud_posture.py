@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from collector.artifacts import drop_nulls
@@ -23,6 +24,9 @@ def _account(
                 "mfa_coverage_pct": entra["posture"]["mfa_coverage"],
                 "root_mfa_enabled": root_mfa,
                 "root_access_protected": root_mfa,
+                "access_key_rotation_compliant_pct": account["storage"][
+                    "key_rotation_compliant_pct"
+                ],
             }
         ),
         "storage": drop_nulls(
@@ -52,15 +56,24 @@ def build(
     entra: dict[str, Any],
     root_mfa: bool | None,
     encryption_at_rest: dict[str, int | None],
+    expected: int = 0,
+    uncollected: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any] | None:
-    """Derived from the finished vendor artifacts plus the two unserialized values RA and EAR."""
+    """Derived from the finished vendor artifacts plus the two unserialized values RA and EAR.
+
+    Subscriptions that could not be read follow as stubs with their `collection_error_code`,
+    so a check over every account cannot pass over one silently (v1.1 §V.9); stubs alone
+    never make the artifact appear.
+    """
     if azure is None or not azure["accounts"]:
         return None
     return {
         "schema_version": "1.0.0",
         "collected_at": azure["collected_at"],
         "provider": "azure",
+        "accounts_expected": expected,
         "accounts": [
-            _account(account, entra, root_mfa, encryption_at_rest) for account in azure["accounts"]
+            *(_account(a, entra, root_mfa, encryption_at_rest) for a in azure["accounts"]),
+            *({"account_id": sub, "collection_error_code": code} for sub, code in uncollected),
         ],
     }

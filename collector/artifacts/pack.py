@@ -40,6 +40,8 @@ def assemble(run: RunResults) -> list[Artifact]:
             entra,
             root_mfa=entra_artifact.root_admin_mfa(run.entra),
             encryption_at_rest=at_rest,
+            expected=run.subscriptions_expected,
+            uncollected=run.uncollected,
         )
         if cloud is not None:
             artifacts.append(Artifact(cloud_posture.PATH, cloud, cloud_posture.SCHEMA))

@@ -44,3 +44,6 @@ class RunResults:
     diagnostics: dict[str, Any] = field(default_factory=dict)
     completeness: Completeness = field(default_factory=lambda: Completeness(0, 0))
     emergency_access_accounts: frozenset[str] = field(default=frozenset(), repr=False)
+    subscriptions_expected: int = 0  # every configured subscription (cloud-posture)
+    # Configured subscriptions that were not collected, in config order, with why (§V.9).
+    uncollected: list[tuple[str, str]] = field(default_factory=list)

@@ -28,7 +28,7 @@ from collector.collection.results import (
 )
 from collector.core.config import Config
 from collector.core.errors import NetworkError
-from collector.core.outcomes import Failure, Outcome, SurfaceError
+from collector.core.outcomes import Failure, Kind, Outcome, SurfaceError
 from collector.core.registry import MAX_CA_GROUPS, expected, surface
 from collector.core.tasks import run_all
 from collector.services.azure import subscription
@@ -159,6 +159,19 @@ def _completeness(state: Collection) -> Completeness:
     return Completeness(expected=expected_count, collected=collected)
 
 
+# cloud-posture `collection_error_code` (§V.9) of a probe's final HTTP status.
+PROBE_CODES: Final = {403: "permission_denied", 404: "not_found", 429: "throttled"}
+
+
+def collection_error_code(probe: Failure | None) -> str:
+    """Why a subscription was not collected; no probe at all means the deadline came first."""
+    if probe is None or probe.kind is Kind.DEADLINE:
+        return "deadline"
+    if probe.kind is Kind.HTTP and probe.status is not None:
+        return PROBE_CODES.get(probe.status, "error")
+    return "error"
+
+
 def _results(state: Collection) -> RunResults:
     completeness = _completeness(state)
     return RunResults(
@@ -173,6 +186,12 @@ def _results(state: Collection) -> RunResults:
         diagnostics=_diagnostics(state, completeness),
         completeness=completeness,
         emergency_access_accounts=state.config.emergency_access_accounts,
+        subscriptions_expected=len(state.config.subscription_ids),
+        uncollected=[
+            (sub, collection_error_code(state.probes.get(sub)))
+            for sub in state.config.subscription_ids
+            if sub not in state.subscriptions
+        ],
     )
 
 

@@ -252,6 +252,24 @@ def azure_estate(scenario: Scenario, now: datetime | None = None) -> list[str]:
             }
         },
     ]
+    # v1.1 shared keys: sa1 has none; sa2's key2 is 100 days old; sa3 (the property absent:
+    # keys allowed) rotated both within 90 days; sa4 reports no creation time for key2.
+    storage[0]["props"]["allowSharedKeyAccess"] = False
+    storage[1]["props"] |= {
+        "allowSharedKeyAccess": True,
+        "keyCreationTime": {
+            "key1": iso(now - timedelta(days=10)),
+            "key2": iso(now - timedelta(days=100)),
+        },
+    }
+    storage[2]["props"]["keyCreationTime"] = {
+        "key1": iso(now - timedelta(days=5)),
+        "key2": iso(now - timedelta(days=30)),
+    }
+    storage[3]["props"] |= {
+        "allowSharedKeyAccess": True,
+        "keyCreationTime": {"key1": iso(now - timedelta(days=1)), "key2": None},
+    }
     sa_ids = [
         rid(S1, "rg-data-secret", "Microsoft.Storage", "storageAccounts", f"sasecret{i}")
         for i in range(1, 5)
@@ -278,6 +296,8 @@ def azure_estate(scenario: Scenario, now: datetime | None = None) -> list[str]:
             "properties": {
                 "enablePurgeProtection": True,
                 "enableRbacAuthorization": True,
+                "enableSoftDelete": True,
+                "publicNetworkAccess": "Disabled",  # v1.1: closed to the internet
                 "tenantId": scenario.tenant_id,
                 "sku": {"family": "A", "name": "standard"},
             },
@@ -289,6 +309,9 @@ def azure_estate(scenario: Scenario, now: datetime | None = None) -> list[str]:
             "properties": {
                 "enablePurgeProtection": False,
                 "enableRbacAuthorization": True,
+                "enableSoftDelete": False,  # v1.1: soft delete off
+                "publicNetworkAccess": "Enabled",
+                "networkAcls": {"defaultAction": "Deny", "bypass": "AzureServices"},  # closed
                 "tenantId": scenario.tenant_id,
                 "sku": {"family": "A", "name": "standard"},
             },
