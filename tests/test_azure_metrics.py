@@ -45,6 +45,10 @@ def test_busy_subscription(run: Run) -> None:
             "defender": {
                 "secure_score_pct": 71,  # percentage 0.7121 > 0 → 71.21
                 "unpatched_pct": 67,  # matching: a1 (vulnerab) U, a2 (update) H, a4 (category patch) N/A, a5 U → 2/3
+                # v1.1 A22: VirtualMachines, SqlServers, KeyVaults ("standard", ci) of 4 plans
+                "plans_standard_count": 3,
+                "plans_count": 4,
+                "servers_plan_enabled": True,  # VirtualMachines is Standard
             },
             "rbac": {
                 "owner_count": 3,
@@ -81,6 +85,9 @@ def test_busy_subscription(run: Run) -> None:
                 "tde_enabled_pct": 67,  # Enabled, Disabled, enabled → 2/3
                 "min_tls12_pct": 50,
                 "public_access_disabled_pct": 50,
+                "auditing_enabled_pct": 50,  # A23: srv1 Enabled, srv2 Disabled
+                "entra_admin_pct": 100,  # A24: both have an ActiveDirectory administrator
+                "entra_only_auth_pct": 50,  # srv1 only
             },
             "compute": {
                 "virtual_machines_count": 3,
@@ -100,6 +107,11 @@ def test_busy_subscription(run: Run) -> None:
                 "public_ip_addresses_count": 3,
                 "ssh_open_to_world_pct": 25,  # nsg1
                 "rdp_open_to_world_pct": 25,  # nsg2 (Internet in prefixes, 3380-3390)
+                "virtual_networks_count": 4,
+                # vnet1 (its own flow log, ID upper-cased), vnet2 (a subnet's), vnet3 (the legacy
+                # flow log of nsg4, which sits on vnet3's subnet); vnet4 only has a disabled
+                # flow log and a NIC's → 3/4
+                "flow_logs_pct": 75,
             },
             "logging": {
                 "subscription_diagnostic_settings_enabled": True,
@@ -117,7 +129,16 @@ def test_empty_subscription_has_null_percentages_and_real_zero_counts(run: Run) 
     assert empty["defender"] == {
         "secure_score_pct": None,
         "unpatched_pct": None,
+        "plans_standard_count": 0,  # one plan, Free
+        "plans_count": 1,
+        "servers_plan_enabled": False,
     }  # max 0; no patch assessments
+    # no servers: the per-server shares are null; no VNets: flow-log coverage is null
+    assert [empty["sql"][k] for k in ("auditing_enabled_pct", "entra_admin_pct")] == [None, None]
+    assert (empty["network"]["virtual_networks_count"], empty["network"]["flow_logs_pct"]) == (
+        0,
+        None,
+    )
     assert empty["policy"] == {
         "assignments_count": 0,
         "compliant_pct": None,
@@ -133,6 +154,9 @@ def test_empty_subscription_has_null_percentages_and_real_zero_counts(run: Run) 
         "tde_enabled_pct": None,
         "min_tls12_pct": None,
         "public_access_disabled_pct": None,
+        "auditing_enabled_pct": None,
+        "entra_admin_pct": None,
+        "entra_only_auth_pct": None,
     }
     assert empty["backup"] == dict.fromkeys(empty["backup"])
     assert empty["logging"] == {
@@ -186,14 +210,21 @@ def test_cloud_posture(run: Run) -> None:
                 "encryption_pct": 50,
                 "public_access_blocked_pct": 50,
             },  # at rest: sa1 sa2 of 4
-            "logging": {"cloudtrail_enabled": True, "cloudtrail_multiregion": True},
+            "logging": {
+                "cloudtrail_enabled": True,
+                "cloudtrail_multiregion": True,
+                "flow_logs_pct": 75,
+            },
             "backup": {"retention_days_min": 7},
             "network": {"ssh_open_to_world_pct": 25, "rdp_open_to_world_pct": 25},
+            # Defender for Servers on; unpatched as the vendor artifact
+            "vuln_scanning": {"enabled": True, "unpatched_pct": 67},
         },
         {
             "account_id": S2,
             "iam": iam,  # no storage accounts: no key-rotation leaf
             "logging": {"cloudtrail_enabled": False, "cloudtrail_multiregion": False},
+            "vuln_scanning": {"enabled": False},  # Servers plan Free; unpatched unknown
         },
         # after the collected ones, in config order: a 403 at the probe
         {"account_id": S3, "collection_error_code": "permission_denied"},

@@ -5,26 +5,33 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from collector.collection.results import RunResults, SubscriptionResults
+from collector.artifacts import identity
+from collector.collection.results import EntraResults, RunResults, SubscriptionResults
 from collector.core.metrics import format_timestamp, pct
 from collector.core.registry import monitored_resources
 from collector.services.azure.backup import BackupEstate, Vault
 from collector.services.azure.compute import PublicIps, VirtualMachines
-from collector.services.azure.defender import PatchAssessments
+from collector.services.azure.defender import DefenderPlans, PatchAssessments
 from collector.services.azure.inventory import Inventory
 from collector.services.azure.keyvault import KeyVaults
 from collector.services.azure.monitoring import ActivityLogExport
-from collector.services.azure.network import SecurityGroups
+from collector.services.azure.network import ResourceIds, SecurityGroups, covered_networks
 from collector.services.azure.policy import ComplianceSummary
 from collector.services.azure.rbac import OwnerAssignments
-from collector.services.azure.sql import SqlServers
+from collector.services.azure.sql import SqlAdministrators, SqlServers
 from collector.services.azure.storage import StorageAccounts
 
 PATH = "artifacts/microsoft-cloud.azure.json"
 
 # Key order of every trust-level block of an account (§5.2.3–§5.2.12).
 BLOCK_KEYS: dict[str, tuple[str, ...]] = {
-    "defender": ("secure_score_pct", "unpatched_pct"),
+    "defender": (
+        "secure_score_pct",
+        "unpatched_pct",
+        "plans_standard_count",
+        "plans_count",
+        "servers_plan_enabled",
+    ),
     "rbac": ("owner_count", "owner_service_principal_count"),
     "policy": ("assignments_count", "compliant_pct", "noncompliant_resources_count"),
     "storage": (
@@ -50,6 +57,9 @@ BLOCK_KEYS: dict[str, tuple[str, ...]] = {
         "tde_enabled_pct",
         "min_tls12_pct",
         "public_access_disabled_pct",
+        "auditing_enabled_pct",
+        "entra_admin_pct",
+        "entra_only_auth_pct",
     ),
     "compute": ("virtual_machines_count", "disk_encryption_pct", "public_ip_pct"),
     "backup": (
@@ -65,6 +75,8 @@ BLOCK_KEYS: dict[str, tuple[str, ...]] = {
         "public_ip_addresses_count",
         "ssh_open_to_world_pct",
         "rdp_open_to_world_pct",
+        "virtual_networks_count",
+        "flow_logs_pct",
     ),
     "logging": (
         "subscription_diagnostic_settings_enabled",
@@ -78,9 +90,13 @@ BLOCK_KEYS: dict[str, tuple[str, ...]] = {
 
 def _defender(account: SubscriptionResults) -> dict[str, Any]:
     assessments: PatchAssessments | None = account.value("A2")
+    plans: DefenderPlans | None = account.value("A22")
     return {
         "secure_score_pct": account.value("A1"),
         "unpatched_pct": assessments.unpatched_pct if assessments else None,
+        "plans_standard_count": plans.standard if plans else None,
+        "plans_count": plans.count if plans else None,
+        "servers_plan_enabled": plans.servers_enabled if plans else None,
     }
 
 
@@ -139,6 +155,8 @@ def _sql(account: SubscriptionResults) -> dict[str, Any]:
     servers: SqlServers | None = account.value("A8")
     databases: list[str] | None = account.value("A9")
     tde: int | None = account.value("A10")
+    auditing: int | None = account.value("A23")
+    admins: SqlAdministrators | None = account.value("A24")
     return {
         "servers_count": servers.count if servers else None,
         "databases_count": len(databases) if databases is not None else None,
@@ -149,6 +167,11 @@ def _sql(account: SubscriptionResults) -> dict[str, Any]:
         "public_access_disabled_pct": servers.share(servers.public_access_disabled)
         if servers
         else None,
+        "auditing_enabled_pct": servers.share(auditing)
+        if servers and auditing is not None
+        else None,
+        "entra_admin_pct": servers.share(admins.entra_admin) if servers and admins else None,
+        "entra_only_auth_pct": servers.share(admins.entra_only) if servers and admins else None,
     }
 
 
@@ -201,12 +224,25 @@ def _backup(account: SubscriptionResults, now: datetime) -> dict[str, Any]:
 def _network(account: SubscriptionResults) -> dict[str, Any]:
     groups: SecurityGroups | None = account.value("A17")
     ips: PublicIps | None = account.value("A12")
+    networks: ResourceIds | None = account.value("A27")
     return {
         "network_security_groups_count": groups.count if groups else None,
         "public_ip_addresses_count": ips.count if ips else None,
         "ssh_open_to_world_pct": groups.share(groups.ssh_open) if groups else None,
         "rdp_open_to_world_pct": groups.share(groups.rdp_open) if groups else None,
+        "virtual_networks_count": len(networks.ids) if networks else None,
+        "flow_logs_pct": _flow_logs_pct(account, groups, networks),
     }
+
+
+def _flow_logs_pct(
+    account: SubscriptionResults, groups: SecurityGroups | None, networks: ResourceIds | None
+) -> int | None:
+    """v1.1 §V.8: null when A27, A17, A25 or any A26 call is unavailable, or #VNET = 0."""
+    targets: list[str] | None = account.value("A26")
+    if groups is None or networks is None or targets is None or not account.available("A25"):
+        return None
+    return pct(covered_networks(networks.ids, targets, groups), len(networks.ids))
 
 
 def _logging(account: SubscriptionResults) -> dict[str, Any]:
@@ -228,7 +264,9 @@ def _logging(account: SubscriptionResults) -> dict[str, Any]:
     }
 
 
-def _account(account: SubscriptionResults, now: datetime, level: str) -> dict[str, Any]:
+def _account(
+    account: SubscriptionResults, now: datetime, level: str, entra: EntraResults
+) -> dict[str, Any]:
     document: dict[str, Any] = {
         "account_id": account.subscription_id,
         "defender": _defender(account),
@@ -245,6 +283,8 @@ def _account(account: SubscriptionResults, now: datetime, level: str) -> dict[st
     resources: Inventory | None = account.value("A20")
     if level in ("audit", "internal") and resources is not None:
         document["inventory"] = resources.block()
+    if (holders := identity.build(account, entra)) is not None:
+        document["identity"] = holders
     return document
 
 
@@ -256,6 +296,6 @@ def build(run: RunResults) -> dict[str, Any] | None:
         "schema_version": "1.1.0",
         "collected_at": format_timestamp(run.now),
         "collected_at_level": run.level,
-        "accounts": [_account(account, run.now, run.level) for account in run.accounts],
+        "accounts": [_account(account, run.now, run.level, run.entra) for account in run.accounts],
         "diagnostics": run.diagnostics,
     }

@@ -36,13 +36,23 @@ def _account(
             }
         ),
         "logging": drop_nulls(
-            {"cloudtrail_enabled": logging_exported, "cloudtrail_multiregion": logging_exported}
+            {
+                "cloudtrail_enabled": logging_exported,
+                "cloudtrail_multiregion": logging_exported,
+                "flow_logs_pct": account["network"]["flow_logs_pct"],
+            }
         ),
         "backup": drop_nulls({"retention_days_min": account["backup"]["retention_days_min"]}),
         "network": drop_nulls(
             {
                 "ssh_open_to_world_pct": account["network"]["ssh_open_to_world_pct"],
                 "rdp_open_to_world_pct": account["network"]["rdp_open_to_world_pct"],
+            }
+        ),
+        "vuln_scanning": drop_nulls(
+            {
+                "enabled": account["defender"]["servers_plan_enabled"],
+                "unpatched_pct": account["defender"]["unpatched_pct"],
             }
         ),
     }

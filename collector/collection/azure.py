@@ -2,7 +2,8 @@
 
 The scheduler (collection.scheduler) decides when each runs, from the registry's parents and
 gates; this table only says which service call answers which surface. Per-item surfaces (A9,
-A10, A14–A16, A19) keep every failed call's Failure, so diagnostics can report each one.
+A10, A14–A16, A19, A23, A24, A26) keep every failed call's Failure, so diagnostics can report
+each one.
 """
 
 from __future__ import annotations
@@ -68,6 +69,12 @@ def runners(ctx: SubscriptionContext) -> dict[str, Runner]:
             )
         ),
         "A20": fetched(lambda _: inventory.fetch(ctx)),
+        "A22": fetched(lambda _: defender.fetch_plans(ctx)),
+        "A23": per_item(lambda results: sql.fetch_auditing(ctx, results.value("A8"))),
+        "A24": per_item(lambda results: sql.fetch_administrators(ctx, results.value("A8"))),
+        "A25": fetched(lambda _: network.fetch_watchers(ctx)),
+        "A26": per_item(lambda results: network.fetch_flow_log_targets(ctx, results.value("A25"))),
+        "A27": fetched(lambda _: network.fetch_virtual_networks(ctx)),
     }
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.simulator import Fault, Scenario
 from tests.simulator.scenario import COLLECTOR_OBJECT_ID, arm_error
-from tests.tenants.entra_tenant import iso
+from tests.tenants.entra_tenant import iso, uid
 
 S1 = "33333333-3333-3333-3333-333333333333"
 S2 = "55555555-5555-5555-5555-555555555555"
@@ -79,6 +79,100 @@ def _diag(
             "/subscriptions/x/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/w"
         )
     return {"id": "diag-secret", "name": "diag-secret", "properties": props}
+
+
+USER_ACCESS_ADMIN = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
+RBAC_ADMIN = "f58310d9-a9f6-439a-9e8d-f62e7b41a168"
+
+
+def _assignment(n: int, role: str, kind: str, principal: str) -> dict[str, Any]:
+    return {
+        "id": f"r{n}",
+        "properties": {
+            "roleDefinitionId": f"/providers/Microsoft.Authorization/roleDefinitions/{role}",
+            "principalType": kind,
+            "principalId": principal,
+            "scope": "/",
+        },
+    }
+
+
+def _plan(name: str, tier: str) -> dict[str, Any]:
+    return {
+        "id": f"/subscriptions/x/providers/Microsoft.Security/pricings/{name}",
+        "name": name,
+        "type": "Microsoft.Security/pricings",
+        "properties": {"pricingTier": tier, "freeTrialRemainingTime": "PT0S"},
+    }
+
+
+def _v11_estate(scenario: Scenario, servers: list[str]) -> None:
+    """S1's v1.1 surfaces (A22–A27), each value worked out in tests/test_azure_metrics.py."""
+    arm, obj = scenario.arm_collections, scenario.arm_objects
+    arm[sub_path(S1, "/providers/Microsoft.Security/pricings")] = [
+        _plan("VirtualMachines", "Standard")
+        | {"properties": {"pricingTier": "Standard", "subPlan": "P2"}},
+        _plan("SqlServers", "Standard"),
+        _plan("StorageAccounts", "Free"),
+        _plan("KeyVaults", "standard"),
+    ]
+    obj[f"{servers[0]}/auditingSettings/default"] = {
+        "id": f"{servers[0]}/auditingSettings/Default",
+        "name": "Default",
+        "properties": {
+            "state": "Enabled",
+            "retentionDays": 90,
+            "isAzureMonitorTargetEnabled": True,
+        },
+    }
+    obj[f"{servers[1]}/auditingSettings/default"] = {
+        "name": "Default",
+        "properties": {"state": "Disabled"},
+    }
+    for server, entra_only in ((servers[0], True), (servers[1], False)):
+        arm[f"{server}/administrators"] = [
+            {
+                "id": f"{server}/administrators/ActiveDirectory",
+                "name": "ActiveDirectory",
+                "properties": {
+                    "administratorType": "ActiveDirectory",
+                    "login": "sql-admins-secret@contoso.example",
+                    "sid": "aaaaaaaa-9999-0000-0000-000000000001",
+                    "tenantId": scenario.tenant_id,
+                    "azureADOnlyAuthentication": entra_only,
+                },
+            }
+        ]
+    network = rid(S1, "rg-net-secret", "Microsoft.Network", "virtualNetworks", "vnet{}")
+    watcher = rid(
+        S1, "NetworkWatcherRG", "Microsoft.Network", "networkWatchers", "NetworkWatcher_westeurope"
+    )
+    arm[sub_path(S1, "/providers/Microsoft.Network/networkWatchers")] = [
+        {"id": watcher, "name": "NetworkWatcher_westeurope", "location": "westeurope"}
+    ]
+    arm[sub_path(S1, "/providers/Microsoft.Network/virtualNetworks")] = [
+        {"id": network.format(n), "name": f"vnet-secret-{n}", "properties": {}}
+        for n in (1, 2, 3, 4)
+    ]
+
+    def flow_log(n: int, enabled: bool, target: str) -> dict[str, Any]:
+        return {
+            "id": f"{watcher}/flowLogs/fl{n}",
+            "name": f"flowlog-secret-{n}",
+            "properties": {"enabled": enabled, "targetResourceId": target, "storageId": "x"},
+        }
+
+    nic = rid(S1, "rg-net-secret", "Microsoft.Network", "networkInterfaces", "nic-in-vnet4")
+    arm[f"{watcher}/flowLogs"] = [
+        flow_log(1, True, network.format(1).upper()),  # the VNet itself (IDs compare ci)
+        flow_log(2, True, network.format(2) + "/subnets/app"),  # one of its subnets
+        flow_log(3, False, network.format(4)),  # disabled: covers nothing
+        flow_log(4, True, "nsg4"),  # a legacy NSG flow log; nsg4 sits on vnet3's subnet
+        flow_log(5, True, nic),  # a NIC flow log never covers a VNet
+    ]
+    for nsg in arm[sub_path(S1, "/providers/Microsoft.Network/networkSecurityGroups")]:
+        if nsg["id"] == "nsg4":
+            nsg["properties"]["subnets"] = [{"id": network.format(3) + "/subnets/web"}]
 
 
 def azure_estate(scenario: Scenario, now: datetime | None = None) -> list[str]:
@@ -187,6 +281,15 @@ def azure_estate(scenario: Scenario, now: datetime | None = None) -> list[str]:
                 "scope": f"/subscriptions/{S1}",
             },
         },
+    ]
+    # v1.1 identity: role holders that join to the Entra tenant of tests/tenants/entra_tenant.py
+    arm[sub_path(S1, "/providers/Microsoft.Authorization/roleAssignments")] += [
+        _assignment(6, OWNER, "User", uid(10)),  # GA u10: registered, active
+        _assignment(7, CONTRIBUTOR, "User", uid(5).upper()),  # u5 is disabled
+        _assignment(8, USER_ACCESS_ADMIN, "User", uid(7)),  # a guest, inactive for 200 days
+        _assignment(9, RBAC_ADMIN, "User", uid(99)),  # deleted: not in the directory
+        _assignment(10, OWNER, "ServicePrincipal", "sp2"),  # its own password is unexpired
+        _assignment(11, OWNER, "ServicePrincipal", "sp4"),  # no credential; its app has one
     ]
     arm[sub_path(S1, "/providers/Microsoft.Authorization/policyAssignments")] = [
         {"id": "pa1", "name": "pa-secret", "properties": {"displayName": "Policy Secret One"}},
@@ -629,6 +732,7 @@ def azure_estate(scenario: Scenario, now: datetime | None = None) -> list[str]:
             },
         },
     ]
+    _v11_estate(scenario, srv_ids)
     arm[sub_path(S1, "/providers/Microsoft.Insights/diagnosticSettings")] = [
         _diag(True, True, False, category="Administrative")
     ]
@@ -661,8 +765,11 @@ def azure_estate(scenario: Scenario, now: datetime | None = None) -> list[str]:
         "/providers/Microsoft.RecoveryServices/vaults",
         "/providers/Microsoft.Network/networkSecurityGroups",
         "/providers/Microsoft.Insights/diagnosticSettings",
+        "/providers/Microsoft.Network/networkWatchers",
+        "/providers/Microsoft.Network/virtualNetworks",
     ):
         arm[sub_path(S2, suffix)] = []
+    arm[sub_path(S2, "/providers/Microsoft.Security/pricings")] = [_plan("VirtualMachines", "Free")]
     # Azure answers the summary for any readable subscription (the run skips it: no assignments)
     obj[sub_path(S2, "/providers/Microsoft.PolicyInsights/policyStates/latest/summarize")] = {
         "value": []

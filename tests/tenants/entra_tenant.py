@@ -245,6 +245,7 @@ def entra_tenant(now: datetime | None = None) -> Scenario:
         },
         {
             "id": "sp4",
+            "appId": "appid-1",  # app1's service principal
             "servicePrincipalType": "Application",
             "accountEnabled": True,
             "preferredSingleSignOnMode": None,
@@ -260,6 +261,7 @@ def entra_tenant(now: datetime | None = None) -> Scenario:
     scenario.graph_collections["/applications"] = [
         {
             "id": "app1",
+            "appId": "appid-1",
             "displayName": "Payroll",
             "passwordCredentials": [
                 {

@@ -1,4 +1,4 @@
-"""A1 Defender for Cloud secure score and A2 security assessments."""
+"""A1 Defender for Cloud secure score, A2 security assessments and A22 Defender plans."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from azure.mgmt.security.aio import SecurityCenter
 from azure.mgmt.security.v2020_01_01.operations._assessments_operations import build_list_request
 from azure.mgmt.security.v2020_01_01.operations._secure_scores_operations import (
     build_get_request,
+)
+from azure.mgmt.security.v2024_01_01.operations._pricings_operations import (
+    build_list_request as build_pricings_request,
 )
 
 from collector.clients.arm_context import Listing, SubscriptionContext
@@ -23,6 +26,29 @@ ASSESSMENTS = Listing(
     lambda sub: build_list_request(scope=f"subscriptions/{sub}"),
     "/providers/Microsoft.Security/assessments",
 )
+
+
+PRICINGS = Listing(
+    SecurityCenter,
+    lambda sub: build_pricings_request(scope_id=f"subscriptions/{sub}"),
+    "/providers/Microsoft.Security/pricings",
+)
+
+
+@dataclass
+class DefenderPlans:
+    """A22: how many Defender plans are on (tier Standard), and Defender for Servers itself."""
+
+    count: int = 0
+    standard: int = 0
+    servers_enabled: bool = False
+
+    def add(self, plan: dict[str, Any]) -> None:
+        self.count += 1
+        standard = jp.lower(plan, "properties", "pricingTier") == "standard"
+        self.standard += standard
+        if jp.lower(plan, "name") == "virtualmachines":
+            self.servers_enabled = self.servers_enabled or standard
 
 
 def secure_score_pct(score: dict[str, Any]) -> int | None:
@@ -70,3 +96,7 @@ async def fetch_secure_score(ctx: SubscriptionContext) -> int | None:
 
 async def fetch_assessments(ctx: SubscriptionContext) -> PatchAssessments:
     return await ctx.fold(ASSESSMENTS, PatchAssessments())
+
+
+async def fetch_plans(ctx: SubscriptionContext) -> DefenderPlans:
+    return await ctx.fold(PRICINGS, DefenderPlans())

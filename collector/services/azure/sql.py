@@ -1,4 +1,6 @@
-"""A8 SQL servers, A9 their databases (per server) and A10 each database's TDE state."""
+"""A8 SQL servers, A9 their databases (per server), A10 each database's TDE state, and per
+server A23 auditing and A24 Entra administrators (whose `login` and `sid` are dropped on
+arrival: only the administrator type and the Entra-only flag are kept)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from typing import Any
 from azure.mgmt.sql.aio import SqlManagementClient
 from azure.mgmt.sql.operations._operations import (
     build_databases_list_by_server_request,
+    build_server_azure_ad_administrators_list_by_server_request,
+    build_server_blob_auditing_policies_get_request,
     build_servers_list_request,
     build_transparent_data_encryptions_get_request,
 )
@@ -98,3 +102,74 @@ async def fetch_tde(
             "A10", database_ids, lambda d: _tde_enabled(ctx, client, d)
         )
     return sum(1 for enabled in states if enabled), failures
+
+
+def _server_parent(key: str, server_id: str) -> tuple[str, str]:
+    parent = parent_of(server_id, "servers")
+    if parent is None:
+        raise invalid_id(key)
+    return parent.resource_group, parent.name
+
+
+async def _auditing_enabled(ctx: SubscriptionContext, client: Any, server_id: str) -> bool:
+    group, name = _server_parent("A23", server_id)
+    route = ArmRoute.of(f"{server_id}/auditingSettings/default")
+    request = build_server_blob_auditing_policies_get_request(group, name, ctx.subscription_id)
+    document = await ctx.get_json(client, request, route)
+    return jp.lower(document, "properties", "state") == "enabled"
+
+
+async def fetch_auditing(
+    ctx: SubscriptionContext, servers: SqlServers
+) -> tuple[int, tuple[Failure, ...]]:
+    """A23: how many servers have blob auditing `Enabled`; failures per call."""
+    async with ctx.client(SqlManagementClient) as client:
+        states, failures = await per_item(
+            "A23", servers.ids, lambda sid: _auditing_enabled(ctx, client, sid)
+        )
+    return sum(1 for enabled in states if enabled), failures
+
+
+@dataclass(frozen=True)
+class EntraAdministration:
+    """A24 for one server, reduced on arrival (no login, no sid)."""
+
+    entra_admin: bool
+    entra_only: bool
+
+
+async def _administration(
+    ctx: SubscriptionContext, client: Any, server_id: str
+) -> EntraAdministration:
+    group, name = _server_parent("A24", server_id)
+    route = ArmRoute.of(f"{server_id}/administrators")
+    request = build_server_azure_ad_administrators_list_by_server_request(
+        group, name, ctx.subscription_id
+    )
+    entra_admin = entra_only = False
+    async for page in ctx.pages(client, request, route):
+        for admin in page:
+            kind = jp.lower(admin, "properties", "administratorType")
+            entra_admin = entra_admin or kind == "activedirectory"
+            entra_only = entra_only or jp.is_true(admin, "properties", "azureADOnlyAuthentication")
+    return EntraAdministration(entra_admin, entra_only)
+
+
+@dataclass(frozen=True)
+class SqlAdministrators:
+    entra_admin: int
+    entra_only: int
+
+
+async def fetch_administrators(
+    ctx: SubscriptionContext, servers: SqlServers
+) -> tuple[SqlAdministrators, tuple[Failure, ...]]:
+    """A24: servers with an Entra administrator, and with Entra-only authentication."""
+    async with ctx.client(SqlManagementClient) as client:
+        found, failures = await per_item(
+            "A24", servers.ids, lambda sid: _administration(ctx, client, sid)
+        )
+    known = [f for f in found if f is not None]
+    return SqlAdministrators(
+        sum(f.entra_admin for f in known), sum(f.entra_only for f in known)
+    ), failures

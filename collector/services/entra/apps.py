@@ -1,8 +1,8 @@
 """G10 service principals and G11 applications: enterprise-app and credential hygiene counts.
 
-Names, app IDs and credential key IDs or hints are not kept (`appId` is requested as v1.1
-§V.3 allows, for the cross-plane join to come); each credential is reduced to its kind and
-its two dates.
+Names and credential key IDs or hints are not requested or kept; each credential is reduced to
+its kind and its two dates. Object and app IDs are join keys for the cross-plane `identity`
+block (which Azure owners authenticate with a password secret), never output.
 """
 
 from __future__ import annotations
@@ -123,10 +123,16 @@ class EnterpriseApps:
     enabled_count: int = 0
     sso_count: int = 0
     assignment_required_count: int = 0
+    app_id_by_principal: dict[str, str] = field(default_factory=dict)  # object ID → appId
+    with_password: set[str] = field(default_factory=set)  # object IDs, active password
 
     def add_page(self, principals: Iterable[dict[str, Any]]) -> None:
         for principal in principals:
-            self.credentials.add_object(principal)
+            has_password = self.credentials.add_object(principal)
+            if principal_id := jp.lower(principal, "id"):
+                self.app_id_by_principal[principal_id] = jp.lower(principal, "appId")
+                if has_password:
+                    self.with_password.add(principal_id)
             kind = principal.get("servicePrincipalType")
             is_application = not isinstance(kind, str) or not kind or kind.lower() == "application"
             if not is_application or principal.get("accountEnabled") is False:
@@ -150,10 +156,14 @@ class Applications:
 
     credentials: CredentialCounts
     with_password_count: int = 0
+    app_ids_with_password: set[str] = field(default_factory=set)
 
     def add_page(self, applications: Iterable[dict[str, Any]]) -> None:
         for application in applications:
-            self.with_password_count += self.credentials.add_object(application)
+            if self.credentials.add_object(application):
+                self.with_password_count += 1
+                if app_id := jp.lower(application, "appId"):
+                    self.app_ids_with_password.add(app_id)
 
 
 async def fetch_application_credentials(reader: GraphReader, now: datetime) -> Applications:

@@ -47,6 +47,7 @@ class UserDirectory:
     enabled_member_ids: set[str] = field(default_factory=set)
     guest_ids: set[str] = field(default_factory=set)
     enabled_guest_ids: set[str] = field(default_factory=set)
+    disabled_ids: set[str] = field(default_factory=set)  # accountEnabled is false
     synced_ids: set[str] = field(default_factory=set)  # onPremisesSyncEnabled is true
 
     def add_page(self, users: Iterable[dict[str, Any]]) -> None:
@@ -71,6 +72,8 @@ class UserDirectory:
                     self.enabled_guest_ids.add(user_id)
             if enabled is True and user_type == "Member":
                 self.enabled_member_ids.add(user_id)
+            if enabled is False:
+                self.disabled_ids.add(user_id)
             if user.get("onPremisesSyncEnabled") is True:
                 self.synced_ids.add(user_id)
 
