@@ -88,6 +88,7 @@ class SubscriptionMix:
     role_assignments: int = 200
     assessments: int = 300
     policy_assignments: int = 20
+    virtual_networks: int = 20  # not counted in `resources` (the A20 inventory)
 
     @property
     def databases(self) -> int:
@@ -125,6 +126,20 @@ class SubscriptionMix:
 
 
 MIX = SubscriptionMix()
+DEFENDER_PLANS = (
+    "VirtualMachines",
+    "SqlServers",
+    "AppServices",
+    "StorageAccounts",
+    "SqlServerVirtualMachines",
+    "KeyVaults",
+    "Dns",
+    "Arm",
+    "OpenSourceRelationalDatabases",
+    "Containers",
+    "CosmosDbs",
+    "CloudPosture",
+)
 
 
 def user_id(index: int) -> str:
@@ -607,6 +622,45 @@ def add_subscription(scenario: Scenario, sub: str, now: datetime) -> None:
             i % 2 == 0
         )
     arm[f"/subscriptions/{sub}/resources"] = inventory
+    _add_v11_surfaces(scenario, sub, servers)
+
+
+def _add_v11_surfaces(scenario: Scenario, sub: str, servers: list[dict[str, Any]]) -> None:
+    """A22–A27: Defender plans, per-server auditing and administrators, flow logs and VNets.
+    Watchers and VNets are not in the A20 inventory, which keeps its 1,000 resources."""
+    arm, obj = scenario.arm_collections, scenario.arm_objects
+    base = f"/subscriptions/{sub}/providers"
+    arm[f"{base}/Microsoft.Security/pricings"] = [
+        {"name": plan, "properties": {"pricingTier": "Standard" if i % 2 == 0 else "Free"}}
+        for i, plan in enumerate(DEFENDER_PLANS)
+    ]
+    for i, server in enumerate(servers):
+        obj[f"{server['id']}/auditingSettings/default"] = {
+            "name": "Default",
+            "properties": {"state": "Enabled" if i % 2 == 0 else "Disabled"},
+        }
+        arm[f"{server['id']}/administrators"] = [
+            {
+                "name": "ActiveDirectory",
+                "properties": {
+                    "administratorType": "ActiveDirectory",
+                    "login": f"sql-admins-{i}",
+                    "sid": user_id(i),
+                    "azureADOnlyAuthentication": i % 3 == 0,
+                },
+            }
+        ]
+    watcher = _rid(sub, "Microsoft.Network", "networkWatchers", "NetworkWatcher_westeurope")
+    arm[f"{base}/Microsoft.Network/networkWatchers"] = [{"id": watcher, "name": "watcher"}]
+    networks = [
+        _rid(sub, "Microsoft.Network", "virtualNetworks", f"vnet{i}")
+        for i in range(MIX.virtual_networks)
+    ]
+    arm[f"{base}/Microsoft.Network/virtualNetworks"] = [{"id": n, "name": "vnet"} for n in networks]
+    arm[f"{watcher}/flowLogs"] = [
+        {"name": f"fl{i}", "properties": {"enabled": True, "targetResourceId": network}}
+        for i, network in enumerate(networks[::2])
+    ]
 
 
 def large_estate(size: Size, now: datetime | None = None) -> tuple[Scenario, list[str]]:

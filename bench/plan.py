@@ -64,6 +64,12 @@ ARM_ROUTES = [  # first match wins: per-item routes before the listings they ext
     ("A13", rf"{_SUB}/providers/Microsoft\.RecoveryServices/vaults"),
     ("A17", rf"{_SUB}/providers/Microsoft\.Network/networkSecurityGroups"),
     ("A20", rf"{_SUB}/resources"),
+    ("A22", rf"{_SUB}/providers/Microsoft\.Security/pricings"),
+    ("A23", rf"{_ITEM}/auditingSettings/default"),
+    ("A24", rf"{_ITEM}/administrators"),
+    ("A26", rf"{_ITEM}/networkWatchers/[^/]+/flowLogs"),
+    ("A25", rf"{_SUB}/providers/Microsoft\.Network/networkWatchers"),
+    ("A27", rf"{_SUB}/providers/Microsoft\.Network/virtualNetworks"),
 ]
 _ARM_PATTERNS = [(route, re.compile(pattern + "$", re.IGNORECASE)) for route, pattern in ARM_ROUTES]
 
@@ -130,6 +136,12 @@ def minimal_plan(size: Size, level: str) -> Counter[str]:
         "A17": _pages(MIX.network_security_groups, ARM_PAGE_SIZE),
         "A18": 1,
         "A19": MIX.monitored,
+        "A22": 1,
+        "A23": MIX.sql_servers,
+        "A24": MIX.sql_servers,
+        "A25": 1,
+        "A26": 1,  # one watcher
+        "A27": _pages(MIX.virtual_networks, ARM_PAGE_SIZE),
     }
     if level in ("audit", "internal"):
         per_subscription["A20"] = _pages(MIX.resources, ARM_PAGE_SIZE)

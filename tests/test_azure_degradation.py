@@ -15,6 +15,9 @@ from tests.tenants.entra_tenant import entra_tenant
 
 SA1 = rid(S1, "rg-data-secret", "Microsoft.Storage", "storageAccounts", "sasecret1")
 SRV1 = rid(S1, "rg-sql-secret", "Microsoft.Sql", "servers", "srvsecret1")
+WATCHER = rid(
+    S1, "NetworkWatcherRG", "Microsoft.Network", "networkWatchers", "NetworkWatcher_westeurope"
+)
 VAULT1 = rid(S1, "rg-backup-secret", "Microsoft.RecoveryServices", "vaults", "vaultsecret1")
 MON = [
     ("logging", "diagnostic_settings_coverage_pct"),
@@ -37,7 +40,11 @@ DENIALS: list[tuple[str, str, list[tuple[str, str]]]] = [
     (
         "RBAC role assignments",
         f"/subscriptions/{S1}/providers/Microsoft.Authorization/roleAssignments",
-        [("rbac", "owner_count"), ("rbac", "owner_service_principal_count")],
+        [
+            ("rbac", "owner_count"),
+            ("rbac", "owner_service_principal_count"),
+            ("identity", "omitted"),  # §V.8: the block needs A3
+        ],
     ),
     (
         "Azure Policy assignments",
@@ -108,6 +115,7 @@ DENIALS: list[tuple[str, str, list[tuple[str, str]]]] = [
             ("network", "network_security_groups_count"),
             ("network", "ssh_open_to_world_pct"),
             ("network", "rdp_open_to_world_pct"),
+            ("network", "flow_logs_pct"),  # legacy NSG flow logs need the NSGs' subnets
         ],
     ),
     (
@@ -125,6 +133,32 @@ DENIALS: list[tuple[str, str, list[tuple[str, str]]]] = [
             ("logging", "diagnostic_settings_coverage_pct"),
             ("logging", "resources_without_diagnostics_count"),
         ],
+    ),
+    (
+        "Defender plans",
+        f"/subscriptions/{S1}/providers/Microsoft.Security/pricings",
+        [
+            ("defender", "plans_standard_count"),
+            ("defender", "plans_count"),
+            ("defender", "servers_plan_enabled"),
+        ],
+    ),
+    ("SQL auditing settings", f"{SRV1}/auditingSettings", [("sql", "auditing_enabled_pct")]),
+    (
+        "SQL Entra administrators",
+        f"{SRV1}/administrators",
+        [("sql", "entra_admin_pct"), ("sql", "entra_only_auth_pct")],
+    ),
+    (
+        "network watchers",
+        f"/subscriptions/{S1}/providers/Microsoft.Network/networkWatchers",
+        [("network", "flow_logs_pct")],
+    ),
+    ("flow logs", f"{WATCHER}/flowLogs", [("network", "flow_logs_pct")]),
+    (
+        "virtual networks",
+        f"/subscriptions/{S1}/providers/Microsoft.Network/virtualNetworks",
+        [("network", "virtual_networks_count"), ("network", "flow_logs_pct")],
     ),
 ]
 
@@ -178,6 +212,10 @@ def test_each_surface_denied_in_turn(
         block: dict(fields) for block, fields in baseline.items() if isinstance(fields, dict)
     }
     for block, key in nulled:
+        if key == "omitted":
+            del expected[block]
+            assert block not in got
+            continue
         for name in expected[block] if key == "*" else [key]:
             expected[block][name] = None
     assert {block: got[block] for block in expected} == expected
@@ -214,7 +252,14 @@ def test_malformed_resource_ids_are_sanitized(sim: Simulator) -> None:
                 ("backup_jobs", "backupJobs"),
             )
         ),
+        f"{S1}: sql_auditing_settings: arm request /subscriptions/[subscription_id]/resourceGroups/"
+        "[resource_group]/providers/Microsoft.Sql/servers/[servers]/auditingSettings/[auditingsettings]"
+        "?api-version failed: invalid resource id",
+        f"{S1}: sql_entra_administrators: arm request /subscriptions/[subscription_id]/resourceGroups/"
+        "[resource_group]/providers/Microsoft.Sql/servers/[servers]/administrators?api-version "
+        "failed: invalid resource id",
     ]
+    assert got["sql"]["auditing_enabled_pct"] is None  # one A23 call could not be made
     assert "secret" not in run.stdout and "evil" not in run.stdout
 
 

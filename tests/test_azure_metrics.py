@@ -51,9 +51,9 @@ def test_busy_subscription(run: Run) -> None:
                 "servers_plan_enabled": True,  # VirtualMachines is Standard
             },
             "rbac": {
-                "owner_count": 3,
-                "owner_service_principal_count": 1,
-            },  # r1 r2 r3 (upper-case GUID); r2 is an SP
+                "owner_count": 6,
+                "owner_service_principal_count": 3,
+            },  # r1 r2 r3 (upper-case GUID), r6 r10 r11; r2 r10 r11 are SPs
             "policy": {
                 "assignments_count": 2,
                 "compliant_pct": 70,
@@ -120,6 +120,19 @@ def test_busy_subscription(run: Run) -> None:
                 "monitored_resources_count": 15,
                 "resources_without_diagnostics_count": 10,  # kv2 has no enabled category, sa2 no destination
             },
+            # v1.1 A3 joined with Entra: Owner users p1 (not in the directory) and u10; with
+            # Contributor u5, User Access Administrator u7 and RBAC Administrator u99 too
+            "identity": {
+                "owner_users_count": 2,
+                "owner_users_mfa_registered_pct": 50,  # u10 registered; p1 has no row → 1/2
+                "privileged_users_count": 5,
+                # p1 and u99 are gone from the directory, u5 is disabled, u7 inactive 200 days
+                "privileged_users_inactive_count": 4,
+                "privileged_guests_count": 1,  # u7
+                # SP owners p2 (not listed), sp2 (its own unexpired password), sp4 (no
+                # credential, but its application app1, same appId, holds one) → 2
+                "owner_service_principals_with_password_count": 2,
+            },
         }
     )
 
@@ -133,6 +146,15 @@ def test_empty_subscription_has_null_percentages_and_real_zero_counts(run: Run) 
         "plans_count": 1,
         "servers_plan_enabled": False,
     }  # max 0; no patch assessments
+    # no role assignments: zero holders, and a share of nobody is null
+    assert empty["identity"] == {
+        "owner_users_count": 0,
+        "owner_users_mfa_registered_pct": None,
+        "privileged_users_count": 0,
+        "privileged_users_inactive_count": 0,
+        "privileged_guests_count": 0,
+        "owner_service_principals_with_password_count": 0,
+    }
     # no servers: the per-server shares are null; no VNets: flow-log coverage is null
     assert [empty["sql"][k] for k in ("auditing_enabled_pct", "entra_admin_pct")] == [None, None]
     assert (empty["network"]["virtual_networks_count"], empty["network"]["flow_logs_pct"]) == (

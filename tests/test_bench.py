@@ -41,8 +41,11 @@ def test_plan_arithmetic_for_the_issue_estate() -> None:
     # CAG: the enabled policies exclude and the report-only ones include the same ten groups
     # (1, 4, …, 28 of 30); each group of 4,000 users is ⌈4,000 / 999⌉ = 5 pages
     assert plan["G18"] == 10 * 5
-    assert sum(plan.values()) == 15_341 + 53
-    assert sum(minimal_plan(Size(), "trust").values()) == 14_769 + 53
+    # v1.1 ARM per subscription: A22 1, A23 and A24 25 each (one per server), A25 1, A26 1 (one
+    # watcher), A27 1 = 54; × 20 subscriptions = 1,080
+    assert plan["A23"] == plan["A24"] == 20 * 25 and plan["A26"] == 20
+    assert sum(plan.values()) == 15_341 + 53 + 1_080
+    assert sum(minimal_plan(Size(), "trust").values()) == 14_769 + 53 + 1_080
 
 
 def test_routes_are_classified_by_contract_number() -> None:

@@ -234,7 +234,7 @@ def test_warnings_and_completeness_reach_the_user_through_epack(sim: Simulator) 
     for line in (
         "warning: Conditional Access policies unavailable: the tenant is not licensed for it "
         "(Microsoft Entra ID P1 or P2 required); dependent metrics are null [conditional_access]",
-        "collected 52 of 54 surfaces (96%); see diagnostics.unavailable",  # as tests/test_process
+        "collected 64 of 66 surfaces (97%); see diagnostics.unavailable",  # as tests/test_process
     ):
         assert line in shown, shown
     assert "[REDACTED]" not in shown

@@ -394,14 +394,14 @@ def test_a_partial_run_says_what_is_missing_on_stderr(sim: Simulator) -> None:
     # Expected (scope, surface) pairs at trust:
     #   tenant: G1, G2–G7, G8 and G9 (users and roles readable), G10–G12,
     #           G15–G17 (no G18: G6 is unavailable)                          = 15
-    #   S1: A0, A1–A18 (A5: 2 assignments), A19 (MON not empty)             = 20
-    #   S2: A0, A1–A4, A6–A18 (A5: no assignments; A19: MON empty)          = 18
+    #   S1: A0, A1–A18 (A5: 2 assignments), A19 (MON not empty), A22–A27    = 26
+    #   S2: A0, A1–A4, A6–A18 (A5: no assignments; A19: MON empty), A22–A27 = 24
     #   S3: A0 (denied)                                                      =  1
-    # 54 expected; G6 (licence) and S3's A0 are missing: 52 collected, 52/54 = 96.3 % → 96.
+    # 66 expected; G6 (licence) and S3's A0 are missing: 64 collected, 64/66 = 97.0 % → 97.
     assert run.stderr.splitlines() == [
         "warning: Conditional Access policies unavailable: the tenant is not licensed for it "
         "(Microsoft Entra ID P1 or P2 required); dependent metrics are null [conditional_access]",
-        "collected 52 of 54 surfaces (96%); see diagnostics.unavailable",
+        "collected 64 of 66 surfaces (97%); see diagnostics.unavailable",
     ]
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from azure.core.rest import HttpRequest
 
 from collector.clients.arm import ArmClients, ArmRoute, ArmScope
+from collector.core.outcomes import Failure
 from collector.core.per_item import PER_ITEM_WORKERS, per_item
 
 T = TypeVar("T")
+X = TypeVar("X")
 __all__ = ["PER_ITEM_WORKERS", "Listing", "SubscriptionContext", "per_item"]
 JsonObject = dict[str, Any]
 
@@ -85,6 +87,17 @@ class SubscriptionContext:
             async for page in self.pages(client, request, self.route(listing.suffix)):
                 return page
         return []
+
+    async def each(
+        self,
+        client_class: Callable[..., Any],
+        key: str,
+        items: Sequence[X],
+        call: Callable[[Any, X], Awaitable[T]],
+    ) -> tuple[list[T | None], tuple[Failure, ...]]:
+        """A per-item surface: `call(client, item)` for every item on one SDK client."""
+        async with self.client(client_class) as client:
+            return await per_item(key, items, lambda item: call(client, item))
 
     async def list_all(
         self, client: Any, request: HttpRequest, route: ArmRoute

@@ -19,7 +19,7 @@ from azure.mgmt.network.operations._operations import (
 )
 
 from collector.clients.arm import ArmRoute
-from collector.clients.arm_context import Listing, SubscriptionContext, per_item
+from collector.clients.arm_context import Listing, SubscriptionContext
 from collector.core import json_paths as jp
 from collector.core.metrics import pct
 from collector.core.outcomes import Failure
@@ -109,12 +109,12 @@ VIRTUAL_NETWORKS = Listing(
 
 @dataclass
 class ResourceIds:
-    """A listing reduced to its items' lower-cased IDs (A25 watchers, A27 VNets)."""
+    """A listing reduced to its items' IDs, as Azure spells them (A25 watchers, A27 VNets)."""
 
     ids: list[str] = field(default_factory=list)
 
     def add(self, item: dict[str, Any]) -> None:
-        self.ids.append(jp.resource_id(item))
+        self.ids.append(jp.text(item, "id"))
 
 
 async def fetch_watchers(ctx: SubscriptionContext) -> ResourceIds:
@@ -145,10 +145,12 @@ async def fetch_flow_log_targets(
     ctx: SubscriptionContext, watchers: ResourceIds
 ) -> tuple[list[str], tuple[Failure, ...]]:
     """A26: the targets of every enabled flow log, over every watcher; failures per call."""
-    async with ctx.client(NetworkManagementClient) as client:
-        targets, failures = await per_item(
-            "A26", watchers.ids, lambda wid: _enabled_targets(ctx, client, wid)
-        )
+    targets, failures = await ctx.each(
+        NetworkManagementClient,
+        "A26",
+        watchers.ids,
+        lambda client, wid: _enabled_targets(ctx, client, wid),
+    )
     return [target for found in targets for target in found or ()], failures
 
 
@@ -159,7 +161,7 @@ def covered_networks(
     an NSG attached to one of its subnets (legacy NSG flow logs). NIC flow logs do not count."""
     subnets_logged = [s for target in targets for s in groups.subnets.get(target, [])]
     covered = 0
-    for network in networks:
+    for network in (n.lower() for n in networks):
         inside = network + "/subnets/"
         covered += any(target == network or target.startswith(inside) for target in targets) or any(
             subnet.startswith(inside) for subnet in subnets_logged

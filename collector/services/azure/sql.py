@@ -73,10 +73,9 @@ async def fetch_databases(
     ctx: SubscriptionContext, servers: SqlServers
 ) -> tuple[list[str], tuple[Failure, ...]]:
     """DB: non-master database IDs of every server, in server order; failures per call."""
-    async with ctx.client(SqlManagementClient) as client:
-        lists, failures = await per_item(
-            "A9", servers.ids, lambda sid: _databases_of(ctx, client, sid)
-        )
+    lists, failures = await ctx.each(
+        SqlManagementClient, "A9", servers.ids, lambda client, sid: _databases_of(ctx, client, sid)
+    )
     return [db for names in lists for db in names or ()], failures
 
 
@@ -123,10 +122,12 @@ async def fetch_auditing(
     ctx: SubscriptionContext, servers: SqlServers
 ) -> tuple[int, tuple[Failure, ...]]:
     """A23: how many servers have blob auditing `Enabled`; failures per call."""
-    async with ctx.client(SqlManagementClient) as client:
-        states, failures = await per_item(
-            "A23", servers.ids, lambda sid: _auditing_enabled(ctx, client, sid)
-        )
+    states, failures = await ctx.each(
+        SqlManagementClient,
+        "A23",
+        servers.ids,
+        lambda client, sid: _auditing_enabled(ctx, client, sid),
+    )
     return sum(1 for enabled in states if enabled), failures
 
 
@@ -165,10 +166,12 @@ async def fetch_administrators(
     ctx: SubscriptionContext, servers: SqlServers
 ) -> tuple[SqlAdministrators, tuple[Failure, ...]]:
     """A24: servers with an Entra administrator, and with Entra-only authentication."""
-    async with ctx.client(SqlManagementClient) as client:
-        found, failures = await per_item(
-            "A24", servers.ids, lambda sid: _administration(ctx, client, sid)
-        )
+    found, failures = await ctx.each(
+        SqlManagementClient,
+        "A24",
+        servers.ids,
+        lambda client, sid: _administration(ctx, client, sid),
+    )
     known = [f for f in found if f is not None]
     return SqlAdministrators(
         sum(f.entra_admin for f in known), sum(f.entra_only for f in known)
