@@ -297,3 +297,36 @@ def test_unregistered_provider_and_broken_item(sim: Simulator) -> None:
     assert azure["accounts"][0]["sql"]["tde_enabled_pct"] is None
     assert azure["accounts"][0]["keyvault"]["vaults_count"] is None
     assert not any(r.method == "PUT" or "register" in r.path for r in sim.requests("arm"))
+
+
+@pytest.mark.parametrize(
+    ("denied", "nulled"),
+    [
+        # no registration report: Owner MFA unknown; no enterprise apps: password owners unknown
+        (
+            ["/v1.0/reports/authenticationMethods", "/v1.0/servicePrincipals"],
+            ["owner_users_mfa_registered_pct", "owner_service_principals_with_password_count"],
+        ),
+        (["/v1.0/applications"], ["owner_service_principals_with_password_count"]),
+        # no user listing (G3 and G5 alike): inactive and guest counts unknown
+        (["/v1.0/users"], ["privileged_users_inactive_count", "privileged_guests_count"]),
+    ],
+)
+def test_identity_fields_are_null_exactly_when_their_entra_surface_is(
+    sim: Simulator, denied: list[str], nulled: list[str]
+) -> None:
+    """v1.1 §V.8 null rules: counts from A3 stay; each Entra-joined field needs its surface."""
+    sim.scenario.faults += [
+        Fault("graph", path, 403, arm_error("Authorization_RequestDenied", "x")) for path in denied
+    ]
+    _, azure = collect(sim)
+    identity = azure["accounts"][0]["identity"]
+    known = {  # tests/test_azure_metrics.py has the arithmetic
+        "owner_users_count": 2,
+        "owner_users_mfa_registered_pct": 50,
+        "privileged_users_count": 5,
+        "privileged_users_inactive_count": 4,
+        "privileged_guests_count": 1,
+        "owner_service_principals_with_password_count": 2,
+    }
+    assert identity == known | dict.fromkeys(nulled)
