@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast tools lint check clean lock binary bench
+.PHONY: setup demo test test-fast tools browser lint check clean lock binary bench
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +17,12 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m tests.simulator.demo
 
-# The full suite: unit and simulator tests, plus the shipped binary under the real epack CLI.
-test: $(STAMP) binary tools
+# The full suite: unit and simulator tests, the shipped binary under the real epack CLI, and
+# the report page in a real headless Chromium.
+test: $(STAMP) binary tools browser
 	EPACK_BIN=$(CURDIR)/.cache/bin/epack EPACK_CONFORMANCE_BIN=$(CURDIR)/.cache/bin/epack-conformance \
 	COLLECTOR_BINARY=$(CURDIR)/$(wildcard dist/epack-collector-microsoft-cloud-*) \
+	CHROMIUM_BIN=$(CHROMIUM) \
 	$(BIN)/python -m pytest -n 2
 
 # The scale benchmark of docs/performance.md (about 6 minutes; prints markdown tables).
@@ -30,6 +32,15 @@ bench: $(STAMP)
 # Only the Python tests (no binary, no epack): the quick loop while developing.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n 2
+
+# Debian's Chromium for the report's browser test (tests/test_report_browser.py); installed
+# with apt-get when it is missing (CI runs as root).
+CHROMIUM := /usr/bin/chromium
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null || \
+	  (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null)
 
 # The real epack CLI and its conformance checker, built from the Go module proxy (cached in .cache).
 EPACK_VERSION := v0.1.34

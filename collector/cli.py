@@ -55,6 +55,7 @@ async def _run_with_signals(coro: Coroutine[Any, Any, T]) -> T:
 USAGE = """\
 usage: epack-collector-microsoft-cloud [-h | --help] [--version] [--capabilities]
                                        [--preflight [--json]]
+       epack-collector-microsoft-cloud report <pack.epack | directory> [-o FILE]
 
 Collects aggregate-only Microsoft Entra ID and Azure posture evidence (counts, percentages,
 booleans) for epack. epack runs it as a collector (`epack collect`); to run it by hand, name a
@@ -73,12 +74,19 @@ options:
                    request each, print what works and how to fix the rest, and exit
                    (0 when the mandatory steps work); --json for one JSON document
 
+report             render a pack's microsoft-cloud artifacts: a terminal summary, or with
+                   -o FILE one self-contained HTML page (reads the pack only)
+
 Configuration keys, auth modes and permissions: docs/configuration.md
 """
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["report"]:  # reads a pack: no config, credentials or network
+        from collector.report.command import run_report
+
+        return run_report(args[1:])
     if "--capabilities" in args:
         sys.stdout.write(capabilities_document() + "\n")
         return 0

@@ -1,6 +1,7 @@
 """The layers of the package, enforced: imports point one way, ARM code never reaches Graph.
 
     core  <-  transport  <-  auth  <-  clients  <-  services  <-  collection  <-  artifacts  <-  app
+    core  <-  report  <-  app   (the `report` command reads packs, never the services)
 
 `core` is a leaf (outcomes, registry, config, clouds, sanitize, metrics, JSON paths). `app` is
 the process and library surface (cli, protocol, library, the package's public names).
@@ -15,7 +16,17 @@ from pathlib import Path
 from tests.runner import REPO
 
 PACKAGE = REPO / "collector"
-LAYERS = ("core", "transport", "auth", "clients", "services", "collection", "artifacts", "app")
+LAYERS = (
+    "core",
+    "transport",
+    "auth",
+    "clients",
+    "services",
+    "collection",
+    "artifacts",
+    "report",
+    "app",
+)
 APP_MODULES = {"collector", "collector.cli", "collector.protocol", "collector.library"}
 GRAPH_MODULES = (
     "collector.clients.graph",
@@ -105,6 +116,18 @@ def test_artifact_builders_never_import_orchestration() -> None:
         for target in targets
         if _layer(target) == "collection" and not _within(target, ARTIFACT_INPUTS)
     ]
+    assert reaching == []
+
+
+def test_the_report_reads_packs_and_nothing_that_collects() -> None:
+    """A pack is the report's only input: no SDK, no session, no collection code."""
+    reaching = sorted(
+        f"{module} imports {target}"
+        for module, targets in _graph().items()
+        if _layer(module) == "report"
+        for target in targets
+        if _layer(target) != "report" and target != "collector._version"
+    )
     assert reaching == []
 
 

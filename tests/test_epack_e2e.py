@@ -7,19 +7,24 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.epack_tools import (
+    console_script,
+    epack_project,
+    epack_run,
+    make_pack,
+    tool,
+    user_env,
+)
 from tests.runner import REPO, base_config, epack_env, run_collector
 from tests.simulator import Fault, Scenario, Simulator
 from tests.simulator.scenario import licence_required
@@ -34,15 +39,6 @@ SCHEMAS = {
 }
 
 
-def _tool(variable: str) -> Path:
-    value = os.environ.get(variable)
-    if not value:
-        pytest.skip(f"{variable} not set (run `make test` for the end-to-end suite)")
-    path = Path(value)
-    assert path.is_file() and os.access(path, os.X_OK), f"{variable}={value} is not an executable"
-    return path
-
-
 @pytest.fixture
 def scenario() -> Scenario:
     tenant = entra_tenant()
@@ -50,62 +46,17 @@ def scenario() -> Scenario:
     return tenant
 
 
-def _epack(epack: Path, project: Path, env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [str(epack), *args], cwd=project, env=env, capture_output=True, text=True, timeout=600
-    )
-    assert result.returncode == 0, (
-        f"epack {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    )
-    return result.stdout
-
-
-def _project(collector: Path, config: dict[str, Any], secrets: list[str]) -> Iterator[Path]:
-    with tempfile.TemporaryDirectory() as tmp:
-        project = Path(tmp)
-        listed = "".join(f"      - {name}\n" for name in secrets)
-        (project / "epack.yaml").write_text(
-            "stream: example/evidence\n"
-            "collectors:\n"
-            "  microsoft-cloud:\n"
-            f"    binary: {collector}\n"
-            f"    config: {json.dumps(config)}\n"
-            f"    secrets:\n{listed}"
-        )
-        yield project
-
-
 def _collect_with_epack(epack: Path, collector: Path, sim: Simulator) -> dict[str, dict[str, Any]]:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": tempfile.gettempdir(),
-        "SSL_CERT_FILE": str(sim.ca_path),
-        "AZURE_CLIENT_SECRET": sim.scenario.client_secret,
-    }
-    for project in _project(
-        collector, base_config(sim, subscription_ids=[S1]), ["AZURE_CLIENT_SECRET"]
-    ):
-        _epack(epack, project, env, "lock")
-        _epack(
-            epack,
-            project,
-            env,
-            "collect",
-            "--frozen",
-            "-o",
-            "evidence.epack",
-            "--progress",
-            "plain",
-        )
-        verified = _epack(epack, project, env, "verify", "--integrity-only", "evidence.epack")
-        assert "Verification passed" in verified
-        with zipfile.ZipFile(project / "evidence.epack") as pack:
-            manifest = json.loads(pack.read("manifest.json"))
-            artifacts = {name: json.loads(pack.read(name)) for name in SCHEMAS}
-        declared = {entry["path"]: entry.get("schema") for entry in manifest["artifacts"]}
-        assert declared == SCHEMAS
-        return artifacts
-    raise AssertionError("unreachable")
+    pack = make_pack(epack, collector, sim, base_config(sim, subscription_ids=[S1]))
+    try:
+        with zipfile.ZipFile(pack) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+            artifacts = {name: json.loads(archive.read(name)) for name in SCHEMAS}
+    finally:
+        shutil.rmtree(pack.parent)
+    declared = {entry["path"]: entry.get("schema") for entry in manifest["artifacts"]}
+    assert declared == SCHEMAS
+    return artifacts
 
 
 def _direct(sim: Simulator) -> dict[str, dict[str, Any]]:
@@ -125,19 +76,19 @@ def _same(left: dict[str, dict[str, Any]], right: dict[str, dict[str, Any]]) -> 
 
 
 def test_binary_under_real_epack_matches_direct_run(sim: Simulator) -> None:
-    epack = _tool("EPACK_BIN")
-    binary = _tool("COLLECTOR_BINARY")
+    epack = tool("EPACK_BIN")
+    binary = tool("COLLECTOR_BINARY")
     _same(_collect_with_epack(epack, binary, sim), _direct(sim))
 
 
 def test_console_script_under_real_epack(sim: Simulator) -> None:
-    epack = _tool("EPACK_BIN")
-    _same(_collect_with_epack(epack, _console_script(), sim), _direct(sim))
+    epack = tool("EPACK_BIN")
+    _same(_collect_with_epack(epack, console_script(), sim), _direct(sim))
 
 
 def test_conformance_at_the_strictest_level() -> None:
-    checker = _tool("EPACK_CONFORMANCE_BIN")
-    binary = _tool("COLLECTOR_BINARY")
+    checker = tool("EPACK_CONFORMANCE_BIN")
+    binary = tool("COLLECTOR_BINARY")
     result = subprocess.run(
         [str(checker), "collector", str(binary), "--level", "full", "--json"],
         capture_output=True,
@@ -164,8 +115,8 @@ def _yaml_snippets() -> list[tuple[str, str]]:
     ("where", "snippet"), _yaml_snippets(), ids=[s[0] for s in _yaml_snippets()]
 )
 def test_every_documented_epack_yaml_parses_with_real_epack(where: str, snippet: str) -> None:
-    epack = _tool("EPACK_BIN")
-    binary = _tool("COLLECTOR_BINARY")
+    epack = tool("EPACK_BIN")
+    binary = tool("COLLECTOR_BINARY")
     # `source:` needs the network to resolve; the binary form runs the same config parser offline.
     local = re.sub(r"(?m)^(\s*)source: .*$", rf"\1binary: {binary}", snippet)
     if "stream:" not in local:
@@ -183,18 +134,12 @@ def test_every_documented_epack_yaml_parses_with_real_epack(where: str, snippet:
     assert result.returncode == 0, f"{where}:\n{local}\n{result.stdout}{result.stderr}"
 
 
-def _console_script() -> Path:
-    script = shutil.which("epack-collector-microsoft-cloud", path=str(Path(sys.executable).parent))
-    assert script is not None, "the console script is not installed in this environment"
-    return Path(script)
-
-
 def _epack_collect(
     epack: Path, collector: Path, config: dict[str, Any], env: dict[str, str]
 ) -> subprocess.CompletedProcess[str]:
     """`epack lock` then `epack collect --frozen` as a user runs them; the result, not asserted."""
-    for project in _project(collector, config, ["AZURE_CLIENT_SECRET"]):
-        _epack(epack, project, env, "lock")
+    for project in epack_project(collector, config, ["AZURE_CLIENT_SECRET"]):
+        epack_run(epack, project, env, "lock")
         return subprocess.run(
             [str(epack), "collect", "--frozen", "-o", "evidence.epack", "--progress", "plain"],
             cwd=project,
@@ -206,18 +151,9 @@ def _epack_collect(
     raise AssertionError("unreachable")
 
 
-def _user_env(sim: Simulator, **extra: str) -> dict[str, str]:
-    return {
-        "PATH": "/usr/bin:/bin",
-        "HOME": tempfile.gettempdir(),
-        "SSL_CERT_FILE": str(sim.ca_path),
-        **extra,
-    }
-
-
 def test_warnings_and_completeness_reach_the_user_through_epack(sim: Simulator) -> None:
     """One subscription denied, Conditional Access unlicensed: the user sees both, unmangled."""
-    epack = _tool("EPACK_BIN")
+    epack = tool("EPACK_BIN")
     sim.scenario.faults.append(
         Fault(
             "graph",
@@ -227,8 +163,8 @@ def test_warnings_and_completeness_reach_the_user_through_epack(sim: Simulator) 
         )
     )
     config = base_config(sim, subscription_ids=[S1, S2, S3])
-    env = _user_env(sim, AZURE_CLIENT_SECRET=sim.scenario.client_secret)
-    result = _epack_collect(epack, _console_script(), config, env)
+    env = user_env(sim, AZURE_CLIENT_SECRET=sim.scenario.client_secret)
+    result = _epack_collect(epack, console_script(), config, env)
     shown = result.stdout + result.stderr
     assert result.returncode == 0, shown
     for line in (
@@ -242,8 +178,8 @@ def test_warnings_and_completeness_reach_the_user_through_epack(sim: Simulator) 
 
 def test_a_missing_secret_is_named_intact_through_epack(sim: Simulator) -> None:
     """The secret is listed under `secrets:` but not set: epack's redaction leaves the fix whole."""
-    epack = _tool("EPACK_BIN")
-    result = _epack_collect(epack, _console_script(), base_config(sim), _user_env(sim))
+    epack = tool("EPACK_BIN")
+    result = _epack_collect(epack, console_script(), base_config(sim), user_env(sim))
     shown = result.stdout + result.stderr
     assert result.returncode != 0
     assert (
