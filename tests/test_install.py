@@ -173,3 +173,20 @@ def test_the_release_workflow_publishes_what_epack_verifies() -> None:
     assert "dist/epack-collector-microsoft-cloud-*" in files and "dist/checksums.txt" in files
     # the workflow signs nothing itself: only the generator's identity is trusted by epack
     assert "sigstore-python" not in text and "cosign sign" not in text
+
+
+def test_the_wheel_carries_the_report_template(tmp_path: Path) -> None:
+    """`pip install` users run `report` too: the page template must be package data."""
+    import sys
+    import zipfile
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(REPO)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "collector/report/templates/report.html.j2" in names
+    assert not [name for name in names if name.startswith("tests/")]
