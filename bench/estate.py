@@ -14,12 +14,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.simulator import Scenario
-from tests.tenants.activity import LazyRows
+from tests.tenants.activity import CreatedInOrder, LazyRows
 from tests.tenants.entra_tenant import GA, PRIV_ROLE_ADMIN, SECURITY_ADMIN, USER_ADMIN, iso
 from tests.tenants.tenant_policies import install_tenant_policies
 
 ARM_PAGE_SIZE = 1000  # ARM's own page size for the listings used (A20 serves up to 1,000)
 GRAPH_PAGE_SIZE = 999  # `$top=999`, the Graph maximum for every listing that takes `$top`
+USERS_CREATED_FROM = datetime(2017, 1, 1, tzinfo=UTC)
+USERS_CREATED_EVERY = timedelta(seconds=1_000)
 SIGN_IN_ACTIVITY_PAGE_SIZE = 120  # Graph caps /users pages at 120 when signInActivity is selected
 FAILURE_CODES = (
     50126,
@@ -305,7 +307,10 @@ def ca_groups_named(size: Size) -> set[str]:
 
 def add_entra(scenario: Scenario, size: Size, now: datetime) -> None:
     graph = scenario.graph_collections
-    graph["/users"] = LazyRows(size.users, lambda i: _user(i, now))
+    # created one every 1,000 s from 2017: the partitioned listing's createdDateTime ranges
+    graph["/users"] = CreatedInOrder(
+        size.users, lambda i: _user(i, now), USERS_CREATED_FROM, USERS_CREATED_EVERY
+    )
     graph["/reports/authenticationMethods/userRegistrationDetails"] = LazyRows(
         size.users, _registration
     )

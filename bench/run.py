@@ -26,7 +26,7 @@ from bench.estate import MIX, Size, large_estate
 from bench.plan import minimal_plan, route_of
 from tests.runner import REPO, base_config, epack_env
 from tests.simulator import Simulator
-from tests.simulator.scenario import Bucket, Throttling
+from tests.simulator.scenario import Bucket, ServiceModel, Throttling
 
 LEVELS = ("trust", "audit", "internal")
 
@@ -58,10 +58,17 @@ class Measurement:
 
 
 def run_level(
-    level: str, size: Size, throttling: Throttling | None, latency: float, command: list[str]
+    level: str,
+    size: Size,
+    throttling: Throttling | None,
+    latency: float | ServiceModel,
+    command: list[str],
 ) -> Measurement:
     scenario, subscriptions = large_estate(size)
-    scenario.latency_seconds = latency
+    if isinstance(latency, ServiceModel):
+        scenario.service_model = latency
+    else:
+        scenario.latency_seconds = latency
     scenario.throttling = throttling
     with Simulator(scenario) as sim, tempfile.TemporaryDirectory() as tmp:
         config_path = Path(tmp) / "config.json"
@@ -139,6 +146,14 @@ def checks(run: Measurement, size: Size) -> list[tuple[str, bool]]:
         ("no tenant errors", not entra.get("diagnostics", {}).get("tenant_errors")),
         ("every subscription read", len(accounts) == size.subscriptions),
         ("no subscription errors", not azure.get("diagnostics", {}).get("subscription_errors")),
+        (
+            "no surface stopped by the deadline",
+            not [
+                u
+                for u in entra.get("diagnostics", {}).get("unavailable", [])
+                if u.get("reason") == "deadline"
+            ],
+        ),
     ]
     if run.level != "trust":
         counted = [a.get("inventory", {}).get("resources_count") for a in accounts]
@@ -199,6 +214,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--scale", type=float, default=1.0, help="estate size factor (1 = issue 8)")
     parser.add_argument("--latency-ms", type=float, default=20.0, help="added to every request")
     parser.add_argument(
+        "--profile",
+        choices=("standard", "realistic"),
+        default="standard",
+        help="realistic: per-route latency of the ServiceModel instead of --latency-ms",
+    )
+    parser.add_argument(
         "--reporting-per-second",
         type=float,
         default=Throttling().graph_reporting.per_second,
@@ -220,15 +241,24 @@ def main(argv: list[str] | None = None) -> int:
         rate = args.reporting_per_second
         throttling = Throttling(graph_reporting=Bucket(max(1.0, rate), rate))
     command = [args.binary] if args.binary else [sys.executable, "-m", "collector"]
+    latency: float | ServiceModel = args.latency_ms / 1000
+    described = f"latency {args.latency_ms:g} ms"
+    if args.profile == "realistic":
+        latency = model = ServiceModel()
+        described = (
+            f"realistic latency: Graph {model.graph * 1000:g} ms (+{model.sign_in_activity_page * 1000:g} "
+            f"ms a signInActivity page, +{model.reporting_page * 1000:g} ms a reporting page), "
+            f"ARM {model.arm * 1000:g} ms, login {model.login * 1000:g} ms"
+        )
     print(f"# benchmark: {machine()}")
     print(
         f"# estate: {size.users:,} users, {size.subscriptions} subscriptions x {MIX.resources:,} "
         f"resources, {size.sign_ins:,} sign-ins, {size.directory_audits:,} directory audits; "
-        f"latency {args.latency_ms:g} ms; throttling {'off' if throttling is None else 'on'}\n"
+        f"{described}; throttling {'off' if throttling is None else 'on'}\n"
     )
     failed = False
     for level in args.levels.split(","):
-        run = run_level(level, size, throttling, args.latency_ms / 1000, command)
+        run = run_level(level, size, throttling, latency, command)
         print(report(run, size), flush=True)
         failed |= not all(ok for _, ok in checks(run, size))
     print(deserialization.report())

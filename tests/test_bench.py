@@ -31,7 +31,8 @@ SMALL = Size(
 
 def test_plan_arithmetic_for_the_issue_estate() -> None:
     plan = minimal_plan(Size(), "internal")
-    assert plan["G3+G5"] == 1_667  # ⌈200,000 / 120⌉
+    # two $counts, 11 splits into 12 ranges (8 hold users), and their chains: 1,672 pages
+    assert plan["G3+G5"] == 2 + 11 + 1_672
     assert plan["G4"] == 201  # ⌈200,000 / 999⌉
     assert plan["G10"] == 6 and plan["G11"] == 4 and plan["G8"] == 3
     assert plan["G13"] == 51 and plan["G14"] == 501
@@ -44,8 +45,9 @@ def test_plan_arithmetic_for_the_issue_estate() -> None:
     # v1.1 ARM per subscription: A22 1, A23 and A24 25 each (one per server), A25 1, A26 1 (one
     # watcher), A27 1 = 54; × 20 subscriptions = 1,080
     assert plan["A23"] == plan["A24"] == 20 * 25 and plan["A26"] == 20
-    assert sum(plan.values()) == 15_341 + 53 + 1_080
-    assert sum(minimal_plan(Size(), "trust").values()) == 14_769 + 53 + 1_080
+    # issue 19: the partitioned users listing adds 13 $counts and 5 partial pages
+    assert sum(plan.values()) == 15_341 + 53 + 1_080 + 18
+    assert sum(minimal_plan(Size(), "trust").values()) == 14_769 + 53 + 1_080 + 18
 
 
 def test_routes_are_classified_by_contract_number() -> None:
@@ -93,3 +95,18 @@ def test_a_throttled_reporting_listing_is_paced_not_stormed() -> None:
     assert entra["sign_in_monitoring"]["sign_ins_count"] == 8_000
     # Unpaced, every request after the first burst would meet an empty bucket; paced, a few do.
     assert throttled <= 0.15 * len(sign_in_requests)
+
+
+def test_the_realistic_service_model_prices_each_route() -> None:
+    from tests.simulator.scenario import ServiceModel
+
+    model = ServiceModel()
+    users_page = "%24select=id,accountEnabled,signInActivity&%24top=999"
+    assert model.seconds("graph", "/v1.0/users", users_page) == 0.150 + 0.600
+    assert model.seconds("graph", "/v1.0/users", "%24count=true&%24select=id") == 0.150
+    registration = "/v1.0/reports/authenticationMethods/userRegistrationDetails"
+    assert model.seconds("graph", registration, "") == 0.150 + 0.400
+    assert model.seconds("graph", "/v1.0/auditLogs/signIns", "") == 0.150 + 0.400
+    assert model.seconds("graph", "/v1.0/servicePrincipals", "") == 0.150
+    assert model.seconds("arm", "/subscriptions", "") == 0.100
+    assert model.seconds("login", "/tenant/oauth2/v2.0/token", "") == 0.100

@@ -55,7 +55,7 @@ def test_free_tier_names_the_licence_of_each_missing_surface(sim: Simulator) -> 
             400,
             graph_error("AadPremiumLicenseRequired", "Request requires a premium license."),
         ),
-        Fault("graph", "/v1.0/users", 403, licence_required(), times=2),  # signInActivity
+        Fault("graph", "/v1.0/users", 403, licence_required(), query_contains="signInActivity"),
     ]
     block = diagnostics(sim)
     # expected: G1, G2–G7, G8, G9, G10–G12, G15–G17 = 15 (no G18: G6 is unavailable);

@@ -42,7 +42,7 @@ from collector.core.outcomes import Failure, Kind, SurfaceError, is_licence_erro
 from collector.core.sanitize import printable_code, sanitize_route
 from collector.transport.http import DeadlineExceeded, EgressRefused, TransportFailure
 
-MAX_CONCURRENT: Final = 4
+MAX_CONCURRENT: Final = 8
 LICENCE_RETRY_DELAY_SECONDS: Final = 2.0
 
 
@@ -60,6 +60,7 @@ class GraphQuery:
     filter: str | None = None
     expand: tuple[str, ...] = ()
     orderby: tuple[str, ...] = ()
+    count: bool = False  # `$count=true`: the first page carries `@odata.count`
     reporting: bool = False  # reporting APIs (G4, G13, G14) are throttled per tenant: one at a time
     counted_as: str | None = None  # long listings report their running count ("users")
     headers: tuple[tuple[str, str], ...] = ()  # e.g. G6's Prefer: include-unknown-enum-members
@@ -84,6 +85,7 @@ class GraphQuery:
             "filter": self.filter,
             "expand": list(self.expand) or None,
             "orderby": list(self.orderby) or None,
+            "count": True if self.count else None,
         }
         parameters = parameters_class(**{k: v for k, v in options.items() if v is not None})
         request: RequestInformation = builder.to_get_request_information(

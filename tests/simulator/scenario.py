@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 TENANT_ID = "11111111-1111-1111-1111-111111111111"
 CLIENT_ID = "22222222-2222-2222-2222-222222222222"
@@ -69,6 +70,28 @@ class Bucket:
 
     capacity: float
     per_second: float
+
+
+@dataclass(frozen=True)
+class ServiceModel:
+    """Response times by route, as Microsoft's front ends answer (issue 19's realistic
+    profile): every Graph request, plus the slow pages, and every ARM and login request."""
+
+    graph: float = 0.150
+    sign_in_activity_page: float = 0.600  # extra for a /users page with signInActivity
+    reporting_page: float = 0.400  # extra for /reports/ and /auditLogs/ pages
+    arm: float = 0.100
+    login: float = 0.100
+
+    def seconds(self, service: str, path: str, query: str) -> float:
+        if service == "graph":
+            extra = 0.0
+            if path.startswith("/v1.0/users") and "signInActivity" in unquote(query):
+                extra = self.sign_in_activity_page
+            elif path.startswith(("/v1.0/reports/", "/v1.0/auditLogs/")):
+                extra = self.reporting_page
+            return self.graph + extra
+        return self.arm if service == "arm" else self.login
 
 
 @dataclass
@@ -145,16 +168,25 @@ class Scenario:
     arm_page_size: int = 100
     faults: list[Fault] = field(default_factory=list)
     latency_seconds: float = 0.0
+    service_model: ServiceModel | None = None  # per-route latency instead of latency_seconds
     slow_once: dict[str, float] = field(default_factory=dict)  # path prefix → one-time delay
     chaos: Chaos | None = None
     throttling: Throttling | None = None
     # Graph serves /users with signInActivity in pages of at most 120, whatever $top asks.
     sign_in_activity_page_cap: int = 120
+    # Users `$count` counts but listings do not return yet: an eventually consistent count.
+    counted_not_listed: set[str] = field(default_factory=set)
     github_subject: str = "repo:example/evidence:ref:refs/heads/main"  # what GitHub issues
     trusted_subject: str = "repo:example/evidence:ref:refs/heads/main"  # what the app trusts
     federated_tokens: list[str] = field(default_factory=list)  # workload identity tokens trusted
     trusted_certificate: bytes | None = None  # PEM of the app's certificate credential
     identity_header: str = "sim-identity-header-55aa"  # managed identity (App Service) secret
+
+    def latency(self, service: str, path: str, query: str) -> float:
+        """How long a request to `path` takes to answer, as the client sees it."""
+        if self.service_model is None:
+            return self.latency_seconds
+        return self.service_model.seconds(service, path, query)
 
     def add_subscription(self, subscription_id: str, state: str = "Enabled") -> None:
         self.subscriptions[subscription_id.lower()] = {

@@ -299,7 +299,9 @@ def _handler_for(sim: Simulator, service: str) -> type[BaseHTTPRequestHandler]:
             payload = raw if raw is not None else json.dumps(body).encode()
             # The scenario's latency is the time from request to response, as a client sees a
             # remote service; the simulator's own work happens inside it, not on top of it.
-            time.sleep(max(0.0, self._arrived + sim.scenario.latency_seconds - time.monotonic()))
+            parts = urlsplit(self.path)
+            latency = sim.scenario.latency(service, parts.path, parts.query)
+            time.sleep(max(0.0, self._arrived + latency - time.monotonic()))
             with sim._lock:
                 sim.statuses[(service, status)] += 1
                 sim.bytes_sent[service] += len(payload)
@@ -546,6 +548,9 @@ def _page(
 
 
 _EQ_FILTER = re.compile(r"(\w+) eq '([^']*)'")
+_TIME = r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)"
+# Graph's default (non-advanced) range filter on `createdDateTime`: `ge` and `le`, inclusive.
+_CREATED_RANGE = re.compile(rf"createdDateTime ge {_TIME} and createdDateTime le {_TIME}")
 _GE_FILTER = re.compile(r"(\w+) ge (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)")
 
 
@@ -565,7 +570,15 @@ class _SelectedRows:
 
 def _filtered(items: list[dict[str, Any]], expression: str | None) -> list[dict[str, Any]] | None:
     """The `$filter` forms the collector uses; None for anything else (Graph answers 400)."""
-    if expression is None or getattr(items, "prefiltered", False):
+    if expression is None:
+        return items
+    if match := _CREATED_RANGE.fullmatch(expression):
+        low, high = match.groups()
+        if hasattr(items, "created_between"):  # a generated listing answers it arithmetically
+            selected: list[dict[str, Any]] = items.created_between(low, high)
+            return selected
+        return [item for item in items if low <= str(item.get("createdDateTime") or "") <= high]
+    if getattr(items, "prefiltered", False):
         return items
     if match := _EQ_FILTER.fullmatch(expression):
         name, value = match.groups()
@@ -606,23 +619,37 @@ def _graph(
         matching = _filtered(scenario.graph_collections[route], params.get("$filter"))
         if matching is None:
             return 400, graph_error("BadRequest", "Invalid filter clause"), {}
+        if params.get("$count") == "true" and headers.get("ConsistencyLevel") != "eventual":
+            # as Graph: $count on directory objects is an advanced query
+            return 400, graph_error("Request_BadRequest", "$count requires ConsistencyLevel"), {}
+        counted = len(matching)
+        if scenario.counted_not_listed:
+            matching = [m for m in matching if m.get("id") not in scenario.counted_not_listed]
         items = _SelectedRows(matching, params.get("$select"))
         cap = scenario.graph_page_caps.get(route, 999)
         if route == "/users" and "signInActivity" in params.get("$select", ""):
             cap = min(cap, scenario.sign_in_activity_page_cap)
         return (
             200,
-            _page(
-                items,
-                params,
-                cap,
-                _origin(sim, "graph", headers) + path,
-                "@odata.nextLink",
-                "$skiptoken",
+            _counted(
+                _page(
+                    items,
+                    params,
+                    cap,
+                    _origin(sim, "graph", headers) + path,
+                    "@odata.nextLink",
+                    "$skiptoken",
+                ),
+                counted if params.get("$count") == "true" else None,
             ),
             {},
         )
     return 404, graph_error("Request_ResourceNotFound", "Resource not found."), {}
+
+
+def _counted(document: dict[str, Any], count: int | None) -> dict[str, Any]:
+    """`@odata.count` first, as Graph writes it, when `$count=true` asked for it."""
+    return document if count is None else {"@odata.count": count, **document}
 
 
 # Any of these application permissions may read group membership (least privileged first).

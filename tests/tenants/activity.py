@@ -232,6 +232,32 @@ class LazyRows(Sequence[dict[str, Any]]):
         return self._make(index)
 
 
+class CreatedInOrder(LazyRows):
+    """Generated users whose `createdDateTime` rises with their index, one every `step`
+    from `first`: a `createdDateTime` range filter is an index range, answered without
+    generating the users outside it (the simulator asks `created_between`)."""
+
+    def __init__(
+        self,
+        count: int,
+        make: Callable[[int], dict[str, Any]],
+        first: datetime,
+        step: timedelta,
+    ) -> None:
+        self._first, self._step = first, step
+        super().__init__(count, lambda i: {**make(i), "createdDateTime": iso(first + i * step)})
+
+    def created_between(self, low: str, high: str) -> LazyRows:
+        def index(moment: str, rounding: int) -> int:
+            offset = datetime.fromisoformat(moment.replace("Z", "+00:00")) - self._first
+            whole, rest = divmod(offset, self._step)
+            return whole + (1 if rounding > 0 and rest else 0)
+
+        start = max(0, index(low, +1))
+        stop = min(len(self), index(high, -1) + 1)
+        return LazyRows(max(0, stop - start), lambda j: self[start + j])
+
+
 def many_sign_ins(count: int, now: datetime | None = None) -> LazyRows:
     at = iso((now or datetime.now(UTC)) - timedelta(hours=3))
 

@@ -18,8 +18,9 @@ from typing import Any
 
 from collector.clients.graph import GraphQuery, GraphReader
 from collector.core.metrics import object_id, parse_timestamp, pct
-from collector.core.outcomes import Outcome
+from collector.core.outcomes import Outcome, SurfaceError
 from collector.core.registry import outcome_of
+from collector.services.entra import user_partitions
 
 DIRECTORY_QUERY = GraphQuery(
     lambda client: client.users,
@@ -143,19 +144,53 @@ async def fetch_directory(reader: GraphReader) -> UserDirectory:
 async def fetch_with_sign_in_activity(
     reader: GraphReader, now: datetime
 ) -> tuple[Outcome[UserDirectory], Outcome[SignInActivity]]:
-    """G5 and G3 from one listing when possible; G3 on its own when G5 is unavailable."""
-    directory = UserDirectory()
-    activity = SignInActivity(now=now)
+    """G5 and G3 from one listing when possible; G3 on its own when G5 is unavailable.
+
+    A large tenant is listed in parallel `createdDateTime` ranges when Graph proves they
+    cover it exactly (user_partitions); otherwise, or when that listing fails its check,
+    as the single chain.
+    """
+    found: list[UserDirectory] = []
 
     async def both() -> SignInActivity:
+        partitioned = await _partitioned(reader, now)
+        if partitioned is not None:
+            found.append(partitioned[0])
+            return partitioned[1]
+        directory, activity = UserDirectory(), SignInActivity(now=now)
         async for page in reader.pages(SIGN_IN_QUERY):
             directory.add_page(page)
             activity.add_page(page)
+        found.append(directory)
         return activity
 
     sign_in = await outcome_of("G5", both)
     if sign_in.available:
-        return Outcome(directory), sign_in
+        return Outcome(found[0]), sign_in
     if any(failure.cause == "deadline" for failure in sign_in.failures):
         return Outcome(None, sign_in.failures), sign_in
     return await outcome_of("G3", lambda: fetch_directory(reader)), sign_in
+
+
+async def _partitioned(
+    reader: GraphReader, now: datetime
+) -> tuple[UserDirectory, SignInActivity] | None:
+    """The partitioned listing when it is planned and checks out; None means "list the
+    single chain". Only a deadline is not a reason to fall back: it ends the surface."""
+    directory, activity = UserDirectory(), SignInActivity(now=now)
+
+    def add_page(page: list[dict[str, Any]]) -> None:
+        directory.add_page(page)
+        activity.add_page(page)
+
+    try:
+        partitions = await user_partitions.plan(reader, now)
+        if partitions is None:
+            return None
+        await user_partitions.list_partitions(reader, SIGN_IN_QUERY, partitions, add_page)
+    except SurfaceError as error:
+        if error.failure.cause == "deadline":
+            raise
+        return None
+    exact = directory.total_count == len(directory.user_ids) == partitions.total
+    return (directory, activity) if exact else None
