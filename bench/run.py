@@ -2,7 +2,7 @@
 
 The simulator runs in this process; the collector runs as epack runs it, as a child process
 with a config file and a restricted environment. Everything measured comes from outside the
-collector: wall time and peak RSS from the child's exit (`wait4`), requests, retries and
+collector: wall time from the child's exit, peak RSS from its own `VmHWM`, requests, retries and
 bytes from what the simulator served.
 """
 
@@ -24,7 +24,7 @@ from typing import Any
 from bench import deserialization
 from bench.estate import MIX, Size, large_estate
 from bench.plan import minimal_plan, route_of
-from tests.runner import REPO, base_config, epack_env
+from tests.runner import REPO, base_config, epack_env, own_peak_rss_kib
 from tests.simulator import Simulator
 from tests.simulator.scenario import Bucket, ServiceModel, Throttling
 
@@ -84,7 +84,13 @@ def run_level(
             pid = os.posix_spawn(
                 command[0], command, env, file_actions=[(os.POSIX_SPAWN_DUP2, out.fileno(), 1)]
             )
-            _, status, usage = os.wait4(pid, 0)
+            peak_kib = 0
+            while True:  # the collector's own VmHWM: wait4's ru_maxrss counts this process
+                peak_kib = max(peak_kib, own_peak_rss_kib(pid))
+                done, status, usage = os.wait4(pid, os.WNOHANG)
+                if done:
+                    break
+                time.sleep(0.02)
         wall = time.perf_counter() - started
         simulator_cpu = _own_cpu() - simulator_cpu
         stdout = out_path.read_text()
@@ -102,7 +108,7 @@ def run_level(
         level=level,
         exit_code=os.waitstatus_to_exitcode(status),
         wall_seconds=wall,
-        peak_rss_mib=usage.ru_maxrss / 1024,
+        peak_rss_mib=peak_kib / 1024,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
         simulator_cpu_seconds=simulator_cpu,
         requests=requests,

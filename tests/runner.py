@@ -26,7 +26,7 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
-    peak_rss_kib: int = 0  # the collector process's own peak (from wait4), subprocess runs only
+    peak_rss_kib: int = 0  # the collector process's own peak (VmHWM), subprocess runs only
 
     @property
     def lines(self) -> list[str]:
@@ -108,7 +108,7 @@ def run_collector(
 
 
 def _spawn(argv: list[str], env: dict[str, str], workdir: Path, timeout: float) -> Run:
-    """Run one child to its end and read its own resource usage (`wait4`).
+    """Run one child to its end and read its own peak memory (`own_peak_rss_kib`).
 
     posix_spawn, not fork: a forked child of a large test worker starts with the worker's
     pages, and its peak RSS would report them. Its stdout and stderr go to files in `workdir`.
@@ -125,8 +125,10 @@ def _spawn(argv: list[str], env: dict[str, str], workdir: Path, timeout: float) 
         ],
     )
     deadline = time.monotonic() + timeout
+    peak = 0
     while True:
-        done, status, usage = os.wait4(pid, os.WNOHANG)
+        peak = max(peak, own_peak_rss_kib(pid))
+        done, status, _ = os.wait4(pid, os.WNOHANG)
         if done:
             break
         if time.monotonic() > deadline:
@@ -138,8 +140,27 @@ def _spawn(argv: list[str], env: dict[str, str], workdir: Path, timeout: float) 
         os.waitstatus_to_exitcode(status),
         out_path.read_text(),
         err_path.read_text(),
-        peak_rss_kib=usage.ru_maxrss,
+        peak_rss_kib=peak,
     )
+
+
+def own_peak_rss_kib(pid: int) -> int:
+    """The process's own high-water RSS (`VmHWM`), 0 once it has exited.
+
+    Not `wait4`'s `ru_maxrss`: posix_spawn runs the child in the parent's address space
+    until it execs, and Linux records that address space's high-water mark as the child's
+    (exec_mmap), so a large test worker or bench process would be reported as the collector's
+    peak. `VmHWM` is the collector's own address space from its exec on; polled every 20 ms,
+    it misses at most the growth of the last poll interval.
+    """
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def run_in_process(config: dict[str, Any], env: dict[str, str]) -> Run:

@@ -150,7 +150,7 @@ def test_streams_200k_sign_ins_with_bounded_memory(sim: Simulator) -> None:
     sim.scenario.graph_page_caps["/auditLogs/signIns"] = 999  # Graph's maximum page size
     run = run_collector(base_config(sim, subscription_ids=[S1], level="internal"), epack_env(sim))
     assert run.returncode == 0, run.stderr
-    peak_mib = run.peak_rss_kib / 1024  # that process's own peak, from wait4
+    peak_mib = run.peak_rss_kib / 1024  # that process's own peak (VmHWM)
     monitoring = data(run, "entra.json")["sign_in_monitoring"]
     assert monitoring["sign_ins_count"] == 200_000
     assert monitoring["unique_users_count"] == 50_000
