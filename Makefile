@@ -38,9 +38,11 @@ test-fast: $(STAMP)
 CHROMIUM := /usr/bin/chromium
 browser: $(CHROMIUM)
 
+# (sudo when not root).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 $(CHROMIUM):
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null || \
-	  (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null)
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null || \
+	  ($(SUDO) apt-get update -q >/dev/null && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null)
 
 # The real epack CLI and its conformance checker, built from the Go module proxy (cached in .cache).
 EPACK_VERSION := v0.1.34

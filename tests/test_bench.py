@@ -31,7 +31,9 @@ SMALL = Size(
 
 def test_plan_arithmetic_for_the_issue_estate() -> None:
     plan = minimal_plan(Size(), "internal")
-    # two $counts, 11 splits into 12 ranges (8 hold users), and their chains: 1,672 pages
+    # two $counts, 11 splits into 12 ranges: users created one every 1,000 s from 2017 land
+    # 28,067 ×3, 28,066 ×3, 27,305 and 4,296 in the eight populated ranges (234 ×6 + 228 + 36
+    # = 1,668 pages) and none in four (one empty page each): 1,672 pages
     assert plan["G3+G5"] == 2 + 11 + 1_672
     assert plan["G4"] == 201  # ⌈200,000 / 999⌉
     assert plan["G10"] == 6 and plan["G11"] == 4 and plan["G8"] == 3
