@@ -92,6 +92,15 @@ class SubscriptionMix:
     policy_assignments: int = 20
     virtual_networks: int = 20  # not counted in `resources` (the A20 inventory)
 
+    def scaled(self, factor: float) -> SubscriptionMix:
+        """Every count times `factor` (at least one each; three databases a server stay)."""
+        counts = {
+            name: max(1, round(getattr(self, name) * factor))
+            for name in self.__dataclass_fields__
+            if name != "databases_per_server"
+        }
+        return SubscriptionMix(**counts, databases_per_server=self.databases_per_server)
+
     @property
     def databases(self) -> int:
         return self.sql_servers * self.databases_per_server
@@ -128,6 +137,9 @@ class SubscriptionMix:
 
 
 MIX = SubscriptionMix()
+# Issue 19's wide estate: 300 subscriptions of a fifth of MIX (200 resources each).
+WIDE_SUBSCRIPTIONS = 300
+WIDE_MIX = MIX.scaled(1 / 5)
 DEFENDER_PLANS = (
     "VirtualMachines",
     "SqlServers",
@@ -386,8 +398,10 @@ def _diagnostics(enabled: bool) -> list[dict[str, Any]]:
     ]
 
 
-def add_subscription(scenario: Scenario, sub: str, now: datetime) -> None:
-    """One subscription of `MIX`: every surface populated, every per-item route answered."""
+def add_subscription(
+    scenario: Scenario, sub: str, now: datetime, mix: SubscriptionMix = MIX
+) -> None:
+    """One subscription of `mix`: every surface populated, every per-item route answered."""
     scenario.add_subscription(sub)
     arm, obj = scenario.arm_collections, scenario.arm_objects
     base = f"/subscriptions/{sub}/providers"
@@ -418,7 +432,7 @@ def add_subscription(scenario: Scenario, sub: str, now: datetime) -> None:
                 "status": {"code": ("Healthy", "Unhealthy", "NotApplicable")[i % 3]},
             },
         }
-        for i in range(MIX.assessments)
+        for i in range(mix.assessments)
     ]
     arm[f"{base}/Microsoft.Authorization/roleAssignments"] = [
         {
@@ -432,11 +446,11 @@ def add_subscription(scenario: Scenario, sub: str, now: datetime) -> None:
                 "scope": f"/subscriptions/{sub}",
             },
         }
-        for i in range(MIX.role_assignments)
+        for i in range(mix.role_assignments)
     ]
     arm[f"{base}/Microsoft.Authorization/policyAssignments"] = [
         {"id": f"pa{i}", "name": f"pa{i}", "properties": {"displayName": "p"}}
-        for i in range(MIX.policy_assignments)
+        for i in range(mix.policy_assignments)
     ]
     obj[f"{base}/Microsoft.PolicyInsights/policyStates/latest/summarize"] = {
         "value": [
@@ -468,7 +482,7 @@ def add_subscription(scenario: Scenario, sub: str, now: datetime) -> None:
                 },
             },
         )
-        for i in range(MIX.storage_accounts)
+        for i in range(mix.storage_accounts)
     ]
     arm[f"{base}/Microsoft.Storage/storageAccounts"] = storage
     vaults = [
@@ -483,7 +497,7 @@ def add_subscription(scenario: Scenario, sub: str, now: datetime) -> None:
                 "enableRbacAuthorization": i % 3 != 0,
             },
         )
-        for i in range(MIX.key_vaults)
+        for i in range(mix.key_vaults)
     ]
     arm[f"{base}/Microsoft.KeyVault/vaults"] = vaults
     servers = [
@@ -493,13 +507,13 @@ def add_subscription(scenario: Scenario, sub: str, now: datetime) -> None:
             f"sql{i}",
             properties={"minimalTlsVersion": "1.2", "publicNetworkAccess": "Disabled"},
         )
-        for i in range(MIX.sql_servers)
+        for i in range(mix.sql_servers)
     ]
     arm[f"{base}/Microsoft.Sql/servers"] = servers
     databases: list[dict[str, Any]] = []
     for server in servers:
         children = []
-        for j in range(MIX.databases_per_server):
+        for j in range(mix.databases_per_server):
             name = "master" if j == 0 else f"db{j}"
             database = {
                 "id": f"{server['id']}/databases/{name}",
@@ -530,7 +544,7 @@ def add_subscription(scenario: Scenario, sub: str, now: datetime) -> None:
                 "networkProfile": {"networkInterfaces": [{"id": f"/subscriptions/{sub}/nic{i}"}]},
             },
         )
-        for i in range(MIX.virtual_machines)
+        for i in range(mix.virtual_machines)
     ]
     arm[f"{base}/Microsoft.Compute/virtualMachines"] = machines
     arm[f"{base}/Microsoft.Network/publicIPAddresses"] = [
@@ -540,7 +554,7 @@ def add_subscription(scenario: Scenario, sub: str, now: datetime) -> None:
             f"pip{i}",
             properties={"ipAddress": "203.0.113.7"} if i % 2 else {},
         )
-        for i in range(MIX.public_ips)
+        for i in range(mix.public_ips)
     ]
     recovery = [
         resource(
@@ -550,7 +564,7 @@ def add_subscription(scenario: Scenario, sub: str, now: datetime) -> None:
             sku={"name": "RS0"},
             properties={"securitySettings": {"softDeleteSettings": {"softDeleteState": "Enabled"}}},
         )
-        for i in range(MIX.recovery_vaults)
+        for i in range(mix.recovery_vaults)
     ]
     arm[f"{base}/Microsoft.RecoveryServices/vaults"] = recovery
     for i, vault in enumerate(recovery):
@@ -615,9 +629,9 @@ def add_subscription(scenario: Scenario, sub: str, now: datetime) -> None:
                 ]
             },
         )
-        for i in range(MIX.network_security_groups)
+        for i in range(mix.network_security_groups)
     ]
-    for i in range(MIX.other_resources):
+    for i in range(mix.other_resources):
         resource("Microsoft.Compute", "disks", f"disk{i}")
     arm[f"{base}/Microsoft.Insights/diagnosticSettings"] = _diagnostics(True)
     user_databases = [d for d in databases if d["name"] != "master"]
@@ -627,10 +641,12 @@ def add_subscription(scenario: Scenario, sub: str, now: datetime) -> None:
             i % 2 == 0
         )
     arm[f"/subscriptions/{sub}/resources"] = inventory
-    _add_v11_surfaces(scenario, sub, servers)
+    _add_v11_surfaces(scenario, sub, servers, mix)
 
 
-def _add_v11_surfaces(scenario: Scenario, sub: str, servers: list[dict[str, Any]]) -> None:
+def _add_v11_surfaces(
+    scenario: Scenario, sub: str, servers: list[dict[str, Any]], mix: SubscriptionMix
+) -> None:
     """A22–A27: Defender plans, per-server auditing and administrators, flow logs and VNets.
     Watchers and VNets are not in the A20 inventory, which keeps its 1,000 resources."""
     arm, obj = scenario.arm_collections, scenario.arm_objects
@@ -659,7 +675,7 @@ def _add_v11_surfaces(scenario: Scenario, sub: str, servers: list[dict[str, Any]
     arm[f"{base}/Microsoft.Network/networkWatchers"] = [{"id": watcher, "name": "watcher"}]
     networks = [
         _rid(sub, "Microsoft.Network", "virtualNetworks", f"vnet{i}")
-        for i in range(MIX.virtual_networks)
+        for i in range(mix.virtual_networks)
     ]
     arm[f"{base}/Microsoft.Network/virtualNetworks"] = [{"id": n, "name": "vnet"} for n in networks]
     arm[f"{watcher}/flowLogs"] = [
@@ -668,7 +684,9 @@ def _add_v11_surfaces(scenario: Scenario, sub: str, servers: list[dict[str, Any]
     ]
 
 
-def large_estate(size: Size, now: datetime | None = None) -> tuple[Scenario, list[str]]:
+def large_estate(
+    size: Size, now: datetime | None = None, mix: SubscriptionMix = MIX
+) -> tuple[Scenario, list[str]]:
     """The scenario and the subscription ids to configure."""
     moment = now or datetime.now(UTC)
     scenario = Scenario()
@@ -676,5 +694,5 @@ def large_estate(size: Size, now: datetime | None = None) -> tuple[Scenario, lis
     add_entra(scenario, size, moment)
     subscriptions = [subscription_id(k) for k in range(size.subscriptions)]
     for sub in subscriptions:
-        add_subscription(scenario, sub, moment)
+        add_subscription(scenario, sub, moment, mix)
     return scenario, subscriptions

@@ -15,14 +15,18 @@ from datetime import UTC, datetime
 
 from bench.estate import (
     ARM_PAGE_SIZE,
+    DEFENDER_PLANS,
     GRAPH_PAGE_SIZE,
     MIX,
     SIGN_IN_ACTIVITY_PAGE_SIZE,
     USERS_CREATED_EVERY,
     USERS_CREATED_FROM,
     Size,
+    SubscriptionMix,
     ca_groups_named,
 )
+from collector.clients.resource_graph import MAX_SUBSCRIPTIONS, PAGE_ROWS
+from collector.services.azure.resource_graph import SURFACES
 from collector.services.entra import user_partitions
 
 # The planner's axis ends a day after the run; the plan takes this day (a run on another
@@ -53,6 +57,7 @@ _SUB = r"/subscriptions/[^/]+"
 _ITEM = _SUB + r"/resourceGroups/[^/]+/providers/.+"
 ARM_ROUTES = [  # first match wins: per-item routes before the listings they extend
     ("A0", rf"{_SUB}"),
+    ("ARG", r"/providers/Microsoft\.ResourceGraph/resources"),
     ("A19", rf"{_ITEM}/providers/Microsoft\.Insights/diagnosticSettings"),
     ("A18", rf"{_SUB}/providers/Microsoft\.Insights/diagnosticSettings"),
     ("A1", rf"{_SUB}/providers/Microsoft\.Security/secureScores/ascScore"),
@@ -120,8 +125,38 @@ def _users_requests(users: int) -> int:
     return 2 + splits + chains
 
 
-def minimal_plan(size: Size, level: str) -> Counter[str]:
-    """Requests per route for `size` at `level`; the benchmark divides what it saw by this."""
+def graph_rows(mix: SubscriptionMix) -> dict[str, int]:
+    """Rows per subscription of each surface Resource Graph answers (SURFACES' keys)."""
+    return {
+        "A2": mix.assessments,
+        "A6": mix.storage_accounts,
+        "A7": mix.key_vaults,
+        "A8": mix.sql_servers,
+        "A11": mix.virtual_machines,
+        "A12": mix.public_ips,
+        "A13": mix.recovery_vaults,
+        "A17": mix.network_security_groups,
+        "A22": len(DEFENDER_PLANS),
+        "A25": 1,
+        "A27": mix.virtual_networks,
+    }
+
+
+def _graph_queries(size: Size, mix: SubscriptionMix) -> int:
+    """Every surface's query, per batch of up to 1,000 subscriptions, at 1,000 rows a page."""
+    assert set(graph_rows(mix)) == set(SURFACES)
+    total = 0
+    for start in range(0, size.subscriptions, MAX_SUBSCRIPTIONS):
+        batch = min(MAX_SUBSCRIPTIONS, size.subscriptions - start)
+        total += sum(_pages(rows * batch, PAGE_ROWS) for rows in graph_rows(mix).values())
+    return total
+
+
+def minimal_plan(
+    size: Size, level: str, mix: SubscriptionMix = MIX, resource_graph: bool = False
+) -> Counter[str]:
+    """Requests per route for `size` at `level` (with the list surfaces from Resource Graph
+    when `resource_graph`); the benchmark divides what it saw by this."""
     plan: Counter[str] = Counter(
         {
             "token": 2 if size.subscriptions else 1,
@@ -148,33 +183,37 @@ def minimal_plan(size: Size, level: str) -> Counter[str]:
     per_subscription = {
         "A0": 1,
         "A1": 1,
-        "A2": _pages(MIX.assessments, ARM_PAGE_SIZE),
-        "A3": _pages(MIX.role_assignments, ARM_PAGE_SIZE),
-        "A4": _pages(MIX.policy_assignments, ARM_PAGE_SIZE),
+        "A2": _pages(mix.assessments, ARM_PAGE_SIZE),
+        "A3": _pages(mix.role_assignments, ARM_PAGE_SIZE),
+        "A4": _pages(mix.policy_assignments, ARM_PAGE_SIZE),
         "A5": 1,
-        "A6": _pages(MIX.storage_accounts, ARM_PAGE_SIZE),
-        "A7": _pages(MIX.key_vaults, ARM_PAGE_SIZE),
-        "A8": _pages(MIX.sql_servers, ARM_PAGE_SIZE),
-        "A9": MIX.sql_servers,
-        "A10": MIX.user_databases,
-        "A11": _pages(MIX.virtual_machines, ARM_PAGE_SIZE),
-        "A12": _pages(MIX.public_ips, ARM_PAGE_SIZE),
-        "A13": _pages(MIX.recovery_vaults, ARM_PAGE_SIZE),
-        "A14": MIX.recovery_vaults,
-        "A15": MIX.recovery_vaults,
-        "A16": MIX.recovery_vaults,
-        "A17": _pages(MIX.network_security_groups, ARM_PAGE_SIZE),
+        "A6": _pages(mix.storage_accounts, ARM_PAGE_SIZE),
+        "A7": _pages(mix.key_vaults, ARM_PAGE_SIZE),
+        "A8": _pages(mix.sql_servers, ARM_PAGE_SIZE),
+        "A9": mix.sql_servers,
+        "A10": mix.user_databases,
+        "A11": _pages(mix.virtual_machines, ARM_PAGE_SIZE),
+        "A12": _pages(mix.public_ips, ARM_PAGE_SIZE),
+        "A13": _pages(mix.recovery_vaults, ARM_PAGE_SIZE),
+        "A14": mix.recovery_vaults,
+        "A15": mix.recovery_vaults,
+        "A16": mix.recovery_vaults,
+        "A17": _pages(mix.network_security_groups, ARM_PAGE_SIZE),
         "A18": 1,
-        "A19": MIX.monitored,
+        "A19": mix.monitored,
         "A22": 1,
-        "A23": MIX.sql_servers,
-        "A24": MIX.sql_servers,
+        "A23": mix.sql_servers,
+        "A24": mix.sql_servers,
         "A25": 1,
         "A26": 1,  # one watcher
-        "A27": _pages(MIX.virtual_networks, ARM_PAGE_SIZE),
+        "A27": _pages(mix.virtual_networks, ARM_PAGE_SIZE),
     }
     if level in ("audit", "internal"):
-        per_subscription["A20"] = _pages(MIX.resources, ARM_PAGE_SIZE)
+        per_subscription["A20"] = _pages(mix.resources, ARM_PAGE_SIZE)
+    if resource_graph:
+        for key in SURFACES:
+            del per_subscription[key]
+        plan["ARG"] = _graph_queries(size, mix)
     for route, count in per_subscription.items():
         plan[route] = count * size.subscriptions
     return plan

@@ -9,6 +9,7 @@ bytes from what the simulator served.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -22,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from bench import deserialization
-from bench.estate import MIX, Size, large_estate
+from bench.estate import MIX, WIDE_MIX, WIDE_SUBSCRIPTIONS, Size, SubscriptionMix, large_estate
 from bench.plan import minimal_plan, route_of
+from collector.core.config import validate_config
 from tests.runner import REPO, base_config, epack_env, own_peak_rss_kib
 from tests.simulator import Simulator
 from tests.simulator.scenario import Bucket, ServiceModel, Throttling
@@ -47,6 +49,8 @@ class Measurement:
     plan: Counter[str]
     spans: dict[str, tuple[float, float]]  # route → first and last request, seconds from start
     envelope: dict[str, Any] | None
+    mix: SubscriptionMix = MIX
+    resource_graph: str = "auto"
 
     @property
     def total(self) -> int:
@@ -63,8 +67,10 @@ def run_level(
     throttling: Throttling | None,
     latency: float | ServiceModel,
     command: list[str],
+    mix: SubscriptionMix = MIX,
+    resource_graph: str = "auto",
 ) -> Measurement:
-    scenario, subscriptions = large_estate(size)
+    scenario, subscriptions = large_estate(size, mix=mix)
     if isinstance(latency, ServiceModel):
         scenario.service_model = latency
     else:
@@ -72,7 +78,10 @@ def run_level(
     scenario.throttling = throttling
     with Simulator(scenario) as sim, tempfile.TemporaryDirectory() as tmp:
         config_path = Path(tmp) / "config.json"
-        config = base_config(sim, subscription_ids=subscriptions, level=level)
+        config = base_config(
+            sim, subscription_ids=subscriptions, level=level, resource_graph=resource_graph
+        )
+        uses_resource_graph = validate_config(config).uses_resource_graph
         config_path.write_text(json.dumps(config))
         env = {**epack_env(sim), "EPACK_COLLECTOR_CONFIG": str(config_path)}
         env["PYTHONPATH"] = str(REPO)
@@ -114,9 +123,11 @@ def run_level(
         requests=requests,
         retries=retries,
         bytes_received=received,
-        plan=minimal_plan(size, level),
+        plan=minimal_plan(size, level, mix, uses_resource_graph),
         spans={r: (a - clock_zero, b - clock_zero) for r, (a, b) in spans.items()},
         envelope=_envelope(stdout),
+        mix=mix,
+        resource_graph=resource_graph,
     )
 
 
@@ -141,6 +152,16 @@ def _artifact(envelope: dict[str, Any] | None, suffix: str) -> dict[str, Any]:
     return {}
 
 
+def outputs(run: Measurement) -> str:
+    """The run's artifacts without their collection time: what two modes must agree on."""
+    artifacts = (run.envelope or {}).get("artifacts", [])
+    documents = {
+        entry.get("path"): {k: v for k, v in entry.get("data", {}).items() if k != "collected_at"}
+        for entry in artifacts
+    }
+    return json.dumps(documents, sort_keys=True)
+
+
 def checks(run: Measurement, size: Size) -> list[tuple[str, bool]]:
     """Spot checks that the run read everything: a fast run that dropped data is no result."""
     entra = _artifact(run.envelope, "microsoft-cloud.entra.json")
@@ -163,7 +184,7 @@ def checks(run: Measurement, size: Size) -> list[tuple[str, bool]]:
     ]
     if run.level != "trust":
         counted = [a.get("inventory", {}).get("resources_count") for a in accounts]
-        result.append(("resources counted", counted == [MIX.resources] * size.subscriptions))
+        result.append(("resources counted", counted == [run.mix.resources] * size.subscriptions))
     if run.level == "internal":
         monitoring = entra.get("sign_in_monitoring") or {}
         result.append(("sign-ins counted", monitoring.get("sign_ins_count") == size.sign_ins))
@@ -172,7 +193,7 @@ def checks(run: Measurement, size: Size) -> list[tuple[str, bool]]:
 
 def report(run: Measurement, size: Size) -> str:
     lines = [
-        f"## {run.level}",
+        f"## {run.level} (resource_graph: {run.resource_graph})",
         "",
         "| wall time | collector CPU | simulator CPU | peak RSS | requests | minimal plan "
         "| ratio | retries | bytes received |",
@@ -233,6 +254,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--no-throttling", action="store_true", help="serve every request")
     parser.add_argument("--binary", help="run this collector binary instead of python -m collector")
+    parser.add_argument(
+        "--estate",
+        choices=("standard", "wide"),
+        default="standard",
+        help=f"wide: {WIDE_SUBSCRIPTIONS} subscriptions x {WIDE_MIX.resources} resources, each "
+        "level run per subscription (never) and with Resource Graph (auto), outputs compared",
+    )
     return parser.parse_args(argv)
 
 
@@ -242,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     # rendering a 999-row page does not add milliseconds to another's fixed latency.
     sys.setswitchinterval(0.0005)
     size = Size().scaled(args.scale) if args.scale != 1 else Size()
+    mix = MIX
+    if args.estate == "wide":
+        size, mix = dataclasses.replace(size, subscriptions=WIDE_SUBSCRIPTIONS), WIDE_MIX
     throttling = None
     if not args.no_throttling:
         rate = args.reporting_per_second
@@ -258,14 +289,26 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(f"# benchmark: {machine()}")
     print(
-        f"# estate: {size.users:,} users, {size.subscriptions} subscriptions x {MIX.resources:,} "
+        f"# estate: {size.users:,} users, {size.subscriptions} subscriptions x {mix.resources:,} "
         f"resources, {size.sign_ins:,} sign-ins, {size.directory_audits:,} directory audits; "
         f"{described}; throttling {'off' if throttling is None else 'on'}\n"
     )
     failed = False
+    modes = ("never", "auto") if args.estate == "wide" else ("auto",)
     for level in args.levels.split(","):
-        run = run_level(level, size, throttling, latency, command)
-        print(report(run, size), flush=True)
-        failed |= not all(ok for _, ok in checks(run, size))
+        runs = [run_level(level, size, throttling, latency, command, mix, mode) for mode in modes]
+        for run in runs:
+            print(report(run, size), flush=True)
+            failed |= not all(ok for _, ok in checks(run, size))
+        if len(runs) == 2:
+            same = outputs(runs[0]) == outputs(runs[1])
+            failed |= not same
+            print(
+                f"- Resource Graph / per subscription: requests {runs[1].total:,} / "
+                f"{runs[0].total:,} = {runs[1].total / runs[0].total:.3f}, wall "
+                f"{runs[1].wall_seconds:.1f} s / {runs[0].wall_seconds:.1f} s; "
+                f"{'identical' if same else 'DIFFERENT'} output\n",
+                flush=True,
+            )
     print(deserialization.report())
     return 1 if failed else 0

@@ -39,6 +39,7 @@ def _collect(simulator: dict[str, object]) -> int:
                     "auth_mode": "client_secret",
                     "subscription_ids": simulator["subscription_ids"],
                     "level": "internal",
+                    "resource_graph": "always",  # its client's modules are in the census too
                     "azure_environment": "custom",
                     "endpoints": simulator["endpoints"],
                 }

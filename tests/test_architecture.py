@@ -36,6 +36,7 @@ GRAPH_MODULES = (
 ARM_MODULES = (
     "collector.clients.arm",
     "collector.clients.arm_context",
+    "collector.clients.resource_graph",
     "collector.services.azure",
     "collector.collection.azure",
 )

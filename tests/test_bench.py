@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from bench.estate import MIX, Size, large_estate
+from bench.estate import MIX, WIDE_MIX, WIDE_SUBSCRIPTIONS, Size, large_estate
 from bench.plan import minimal_plan, route_of
 from bench.run import checks, run_level
 from tests.runner import base_config, epack_env, run_collector
@@ -50,6 +50,25 @@ def test_plan_arithmetic_for_the_issue_estate() -> None:
     # issue 19: the partitioned users listing adds 13 $counts and 5 partial pages
     assert sum(plan.values()) == 15_341 + 53 + 1_080 + 18
     assert sum(minimal_plan(Size(), "trust").values()) == 14_769 + 53 + 1_080 + 18
+
+
+def test_resource_graph_plans_for_the_standard_and_wide_estates() -> None:
+    per_subscription = minimal_plan(Size(), "internal")
+    graph = minimal_plan(Size(), "internal", MIX, resource_graph=True)
+    # 11 one-page listings × 20 subscriptions leave; their rows over 20 subscriptions at 1,000
+    # a page come in: A2 6, A6 3, A7 2, A8 1, A11 4, A12 3, A13 1, A17 2, A22 1, A25 1, A27 1
+    assert graph["ARG"] == 25 and "A6" not in graph and graph["A9"] == per_subscription["A9"]
+    assert sum(graph.values()) == sum(per_subscription.values()) - 220 + 25
+    wide = Size(subscriptions=WIDE_SUBSCRIPTIONS)
+    listed = minimal_plan(wide, "trust", WIDE_MIX)
+    queried = minimal_plan(wide, "trust", WIDE_MIX, resource_graph=True)
+    # 300 × (60, 30, 20, 5, 40, 30, 2, 20, 12, 1, 4) rows: 18+9+6+2+12+9+1+6+4+1+2 pages
+    assert queried["ARG"] == 70
+    assert route_of("arm", "/providers/Microsoft.ResourceGraph/resources") == "ARG"
+    # per subscription 154 ARM requests, 105 of them A19's per-resource diagnostic settings
+    assert sum(v for k, v in listed.items() if k.startswith("A")) == 300 * 154
+    assert listed["A19"] == 300 * 105
+    assert sum(v for k, v in queried.items() if k.startswith("A")) == 300 * 143 + 70
 
 
 def test_routes_are_classified_by_contract_number() -> None:

@@ -165,6 +165,30 @@ def test_no_canary_or_secret_reaches_any_output(level: str, mode: str) -> None:
         ) in entra["diagnostics"]["tenant_errors"]
 
 
+def test_no_canary_reaches_any_output_through_resource_graph() -> None:
+    """The list surfaces from Resource Graph rows (every name canaried), one query failing
+    with names in its error text: nothing of either reaches the output."""
+    scenario = canary_scenario()
+    error = graph_error("BadRequest", "resource CANARY-ERR-4 in rg CANARY-ERR-5 is invalid")
+    scenario.faults.append(
+        Fault("arm", "/providers/Microsoft.ResourceGraph/resources", 400, error, times=1)
+    )
+    with Simulator(scenario) as sim:
+        config = base_config(
+            sim,
+            level="internal",
+            subscription_ids=[S1, S2],
+            emergency_access_accounts=[BREAK_GLASS],
+            resource_graph="always",
+        )
+        run = run_collector(config, epack_env(sim))
+        queries = [e for e in sim.requests("arm") if e.path.endswith("ResourceGraph/resources")]
+    assert run.returncode == 0, run.stderr
+    assert len(queries) == 11
+    validate_envelope(run)
+    assert_clean(run, sim, [sim.scenario.client_secret])
+
+
 def test_tokens_never_leak_when_services_echo_them(sim: Simulator) -> None:
     install_entra(sim.scenario)
     sim.scenario.faults += [

@@ -21,6 +21,7 @@ from collector.clients.arm import ArmClients, ArmScope
 from collector.clients.arm_context import SubscriptionContext
 from collector.clients.graph import GraphReader, PageCounter, build_graph_client
 from collector.clients.paging import no_secrets
+from collector.clients.resource_graph import ResourceGraphReader
 from collector.core.clouds import TOKEN_PATH, Cloud, cloud_for, origin_of
 from collector.core.config import Config
 from collector.transport.http import (
@@ -143,6 +144,13 @@ class Session:
         """What the `collector.services.azure` modules need for one subscription."""
         scope = ArmScope(self._arm_slots, secrets=self.secrets)
         return SubscriptionContext(self.arm, scope, subscription_id)
+
+    def resource_graph(self) -> ResourceGraphReader:
+        """Resource Graph queries, within the run-wide ARM bound (one scope for all of them)."""
+        scope = ArmScope(
+            self._arm_slots, per_subscription=ARM_CONCURRENT_REQUESTS, secrets=self.secrets
+        )
+        return ResourceGraphReader(self.arm, scope)
 
     async def _current_bearer(self, origin: str) -> str | None:
         """A current token for a retried request to `origin`, so none is re-sent expired."""

@@ -8,6 +8,9 @@ each one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from collector.clients.arm_context import SubscriptionContext
 from collector.collection.scheduler import Outcomes, Runner, collect_scope, fetched, per_item
 from collector.core.outcomes import Outcome, SurfaceResults
@@ -78,8 +81,23 @@ def runners(ctx: SubscriptionContext) -> dict[str, Runner]:
     }
 
 
+def _answered(value: Any) -> Runner:
+    """A surface already answered for this subscription (by Resource Graph)."""
+
+    async def run(key: str, results: SurfaceResults) -> Outcomes:
+        return {key: Outcome(value)}
+
+    return run
+
+
 async def collect_subscription(
-    ctx: SubscriptionContext, level: str, results: SurfaceResults
+    ctx: SubscriptionContext,
+    level: str,
+    results: SurfaceResults,
+    answered: Mapping[str, Any] | None = None,
 ) -> None:
-    """Fill `results` for one readable subscription (the caller has already probed it)."""
-    await collect_scope("subscription", level, runners(ctx), results)
+    """Fill `results` for one readable subscription (the caller has already probed it);
+    surfaces in `answered` take that value instead of being fetched."""
+    table = runners(ctx)
+    table.update({key: _answered(value) for key, value in (answered or {}).items()})
+    await collect_scope("subscription", level, table, results)

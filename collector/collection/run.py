@@ -31,7 +31,7 @@ from collector.core.errors import NetworkError
 from collector.core.outcomes import Failure, Kind, Outcome, SurfaceError
 from collector.core.registry import MAX_CA_GROUPS, expected, surface
 from collector.core.tasks import run_all
-from collector.services.azure import subscription
+from collector.services.azure import resource_graph, subscription
 from collector.services.azure.inventory import Inventory
 from collector.services.entra import organization
 from collector.services.entra.activity import SignInMonitoring
@@ -63,6 +63,7 @@ async def _collect_subscription(
     slots: asyncio.Semaphore,
     sub: str,
     progress: SubscriptionProgress,
+    answered: resource_graph.Prefetched,
 ) -> None:
     async with slots:
         state.started.add(sub)
@@ -75,7 +76,8 @@ async def _collect_subscription(
         else:
             state.probes[sub] = None
             results = state.subscriptions[sub] = SubscriptionResults(subscription_id=sub)
-            await collect_subscription(context, state.config.level, results)
+            own = {key: values[sub.lower()] for key, values in answered.items()}
+            await collect_subscription(context, state.config.level, results, own)
         progress.finished(sub)
 
 
@@ -204,14 +206,33 @@ async def _collect_tenant(state: Collection, session: Session, progress: Progres
     )
 
 
+async def _resource_graph(
+    state: Collection, session: Session, progress: Progress
+) -> resource_graph.Prefetched:
+    """The list surfaces Resource Graph answers whole for every configured subscription; the
+    per-subscription path collects the rest (and any whose queries failed)."""
+    config = state.config
+    if not config.uses_resource_graph:
+        return {}
+    keys = [key for key in resource_graph.SURFACES if surface(key).at(config.level)]
+    answered = await resource_graph.prefetch(
+        session.resource_graph(), keys, config.subscription_ids
+    )
+    progress.status(f"Azure Resource Graph answered {len(answered)} of {len(keys)} list surfaces")
+    return answered
+
+
 async def _collect_azure(state: Collection, session: Session, progress: Progress) -> None:
     subs = state.config.subscription_ids
     if not subs:
         return
     progress.status(f"Collecting Azure posture for {len(subs)} subscription(s)")
+    answered = await _resource_graph(state, session, progress)
     slots = asyncio.Semaphore(CONCURRENT_SUBSCRIPTIONS)
     tracker = SubscriptionProgress(progress, len(subs))
-    await run_all(_collect_subscription(state, session, slots, sub, tracker) for sub in subs)
+    await run_all(
+        _collect_subscription(state, session, slots, sub, tracker, answered) for sub in subs
+    )
     progress.status(f"Azure posture collected for {len(subs)} subscription(s)")
 
 

@@ -42,12 +42,17 @@ KNOWN_KEYS: Final = frozenset(
         "endpoints",
         "deadline_seconds",
         "emergency_access_accounts",
+        "resource_graph",
     }
 )
 ENDPOINT_KEYS: Final = ("authority", "graph", "resource_manager")
 DEFAULT_DEADLINE_SECONDS: Final = 540
 MAX_EMERGENCY_ACCESS_ACCOUNTS: Final = 20
 _UNKNOWN_KEYS_LISTED: Final = 20
+RESOURCE_GRAPH_MODES: Final = ("auto", "always", "never")
+# `auto` queries Resource Graph above this many subscriptions: below it the per-subscription
+# listings cost about as many requests as the queries do.
+RESOURCE_GRAPH_AUTO_ABOVE: Final = 10
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,14 @@ class Config:
     # Lower-cased object IDs of the declared break-glass accounts (v1.1 §V.2): join keys only,
     # never written to any output (the dataclass repr hides them too).
     emergency_access_accounts: frozenset[str] = field(default=frozenset(), repr=False)
+    resource_graph: str = "auto"
+
+    @property
+    def uses_resource_graph(self) -> bool:
+        """Whether the run answers the list surfaces it can from Resource Graph (issue 19)."""
+        if self.resource_graph == "auto":
+            return len(self.subscription_ids) > RESOURCE_GRAPH_AUTO_ABOVE
+        return self.resource_graph == "always" and bool(self.subscription_ids)
 
 
 def is_guid(value: str) -> bool:
@@ -300,6 +313,19 @@ def _validate_deadline(doc: dict[str, Any]) -> int:
     return seconds
 
 
+def _validate_resource_graph(doc: dict[str, Any]) -> str:
+    value = doc.get("resource_graph")
+    if value is None:
+        return "auto"
+    message = "resource_graph must be one of " + ", ".join(RESOURCE_GRAPH_MODES)
+    if not isinstance(value, str):
+        raise ConfigError(message)
+    mode = value.strip().lower() or "auto"
+    if mode not in RESOURCE_GRAPH_MODES:
+        raise ConfigError(message)
+    return mode
+
+
 def _unknown_keys_warning(doc: dict[str, Any]) -> str | None:
     unknown = sorted(key for key in doc if key not in KNOWN_KEYS)
     if not unknown:
@@ -328,6 +354,7 @@ def validate_config(doc: Any) -> Config:
     environment = _validate_environment(doc)
     endpoints = _validate_endpoints(doc, environment)
     deadline = _validate_deadline(doc)
+    resource_graph = _validate_resource_graph(doc)
     return Config(
         tenant_id=tenant_id,
         client_id=client_id,
@@ -338,4 +365,5 @@ def validate_config(doc: Any) -> Config:
         deadline_seconds=deadline,
         warnings=tuple(warnings),
         emergency_access_accounts=emergency_accounts,
+        resource_graph=resource_graph,
     )

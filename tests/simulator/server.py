@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit
 
+from tests.simulator import resource_graph
 from tests.simulator.ca import write_ca_and_server_cert
 from tests.simulator.scenario import (
     Bucket,
@@ -127,6 +128,7 @@ class Simulator:
         self.statuses: Counter[tuple[str, int]] = Counter()  # (service, status) served
         self.bytes_sent: Counter[str] = Counter()  # response body bytes per service
         self._arm_index: dict[int, tuple[int, dict[str, Any]]] = {}
+        self._graph_tables: tuple[tuple[int, int], dict[str, list[dict[str, Any]]]] | None = None
         self.aliases: dict[str, set[str]] = {}  # service → extra origins (a national cloud's hosts)
         self._servers: dict[str, ThreadingHTTPServer] = {}
         self._threads: list[threading.Thread] = []
@@ -223,6 +225,15 @@ class Simulator:
                 index = {route.lower(): value for route, value in table.items()}
                 self._arm_index[id(table)] = (len(table), index)
         return index.get(key)
+
+    def graph_tables(self) -> dict[str, list[dict[str, Any]]]:
+        """Resource Graph's tables, rebuilt only when the estate's listings change size."""
+        collections = self.scenario.arm_collections
+        with self._lock:
+            shape = (len(collections), sum(len(items) for items in collections.values()))
+            if self._graph_tables is None or self._graph_tables[0] != shape:
+                self._graph_tables = (shape, resource_graph.tables(collections))
+            return self._graph_tables[1]
 
     def take_delay(self, path: str) -> float:
         with self._lock:
@@ -723,6 +734,9 @@ def _arm(
             )
         return 200, found, {}
     key = path.lower()
+    if key == "/providers/microsoft.resourcegraph/resources" and method == "POST":
+        status, graph_document = resource_graph.answer(body, sim.graph_tables())
+        return status, graph_document, {}
     document = sim.arm_lookup(scenario.arm_objects, key)
     if document is not None and method in ("GET", "POST"):
         return 200, document, {}

@@ -298,13 +298,15 @@ VAULTS = Listing(
 )
 
 
-class _Vaults(list[Vault]):
+class RecoveryVaults(list[Vault]):
+    """A13 as an aggregate: every vault, reduced as it streams in."""
+
     def add(self, document: dict[str, Any]) -> None:
         self.append(reduce_vault(document))
 
 
 async def fetch_vaults(ctx: SubscriptionContext) -> list[Vault]:
-    return list(await ctx.fold(VAULTS, _Vaults()))
+    return list(await ctx.fold(VAULTS, RecoveryVaults()))
 
 
 async def fetch_children(ctx: SubscriptionContext, vaults: list[Vault]) -> BackupEstate:
