@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import signal
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -94,7 +95,10 @@ class DevTools:
 def chromium(binary: Path) -> Iterator[DevTools]:
     commands_read, commands_write = os.pipe()  # we write, Chromium reads on fd 3
     replies_read, replies_write = os.pipe()  # Chromium writes on fd 4, we read
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's helper processes can still be writing the profile as it is removed (seen
+    # under load in CI: `Directory not empty: 'Default'`); the whole group is killed first,
+    # and a straggler's last file must not fail the test that used the browser.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
 
         def wire_fds() -> None:
             # Through fresh high descriptors first: a pipe end may itself be fd 3 or 4.
@@ -108,13 +112,14 @@ def chromium(binary: Path) -> Iterator[DevTools]:
             preexec_fn=wire_fds,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: renderers and helpers too
         )
         os.close(commands_read)
         os.close(replies_write)
         try:
             yield DevTools(commands_write, replies_read)
         finally:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=30)
             os.close(commands_write)
 
