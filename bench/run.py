@@ -26,7 +26,7 @@ from bench import deserialization
 from bench.estate import MIX, WIDE_MIX, WIDE_SUBSCRIPTIONS, Size, SubscriptionMix, large_estate
 from bench.plan import minimal_plan, route_of
 from collector.core.config import validate_config
-from tests.runner import REPO, base_config, epack_env, own_peak_rss_kib
+from tests.runner import REPO, base_config, comparable, epack_env, own_peak_rss_kib
 from tests.simulator import Simulator
 from tests.simulator.scenario import Bucket, ServiceModel, Throttling
 
@@ -150,16 +150,6 @@ def _artifact(envelope: dict[str, Any] | None, suffix: str) -> dict[str, Any]:
             data: dict[str, Any] = entry["data"]
             return data
     return {}
-
-
-def outputs(run: Measurement) -> str:
-    """The run's artifacts without their collection time: what two modes must agree on."""
-    artifacts = (run.envelope or {}).get("artifacts", [])
-    documents = {
-        entry.get("path"): {k: v for k, v in entry.get("data", {}).items() if k != "collected_at"}
-        for entry in artifacts
-    }
-    return json.dumps(documents, sort_keys=True)
 
 
 def checks(run: Measurement, size: Size) -> list[tuple[str, bool]]:
@@ -301,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
             print(report(run, size), flush=True)
             failed |= not all(ok for _, ok in checks(run, size))
         if len(runs) == 2:
-            same = outputs(runs[0]) == outputs(runs[1])
+            same = comparable(runs[0].envelope) == comparable(runs[1].envelope)
             failed |= not same
             print(
                 f"- Resource Graph / per subscription: requests {runs[1].total:,} / "

@@ -58,6 +58,18 @@ class Run:
         return [entry["path"] for entry in self.envelope["artifacts"]]
 
 
+def comparable(envelope: dict[str, Any] | None) -> str:
+    """An epack_result envelope without its collection times, as sorted JSON: what two runs
+    of the same estate by different paths (users ranges, Resource Graph) must agree on."""
+    document = dict(envelope or {})
+    document["artifacts"] = {
+        entry.get("path"): {k: v for k, v in entry.get("data", {}).items() if k != "collected_at"}
+        for entry in document.get("artifacts", [])
+    }
+    document.pop("collected_at", None)
+    return json.dumps(document, sort_keys=True, default=str)
+
+
 def base_config(sim: Simulator | None, **overrides: Any) -> dict[str, Any]:
     config: dict[str, Any] = {
         "tenant_id": TENANT_ID,

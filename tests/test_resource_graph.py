@@ -17,7 +17,7 @@ from bench.estate import MIX, add_subscription, subscription_id
 from collector.core.config import ConfigError, validate_config
 from collector.services.azure.resource_graph import SURFACES
 from tests.conftest import collected
-from tests.runner import Run, base_config, epack_env
+from tests.runner import Run, base_config, comparable, epack_env
 from tests.simulator import Fault, Scenario, Simulator
 from tests.simulator import resource_graph as simulated
 from tests.simulator.scenario import arm_error
@@ -41,13 +41,7 @@ def run(scenario: Scenario, mode: str, **config: Any) -> tuple[Run, list[str]]:
 
 
 def outputs(result: Run) -> str:
-    """Every artifact and the envelope's diagnostics, without the run's timestamps."""
-    documents = {
-        entry["path"]: {k: v for k, v in entry["data"].items() if k != "collected_at"}
-        for entry in result.envelope["artifacts"]
-    }
-    rest = {k: v for k, v in result.envelope.items() if k not in ("artifacts", "collected_at")}
-    return json.dumps({"artifacts": documents, "envelope": rest}, sort_keys=True, default=str)
+    return comparable(result.envelope)
 
 
 def listed_per_subscription(paths: list[str]) -> list[str]:

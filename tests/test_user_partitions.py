@@ -8,12 +8,11 @@ user_partitions.MIN_USERS), so every hand-worked join (roles, registration, CA) 
 from __future__ import annotations
 
 import itertools
-import json
 from datetime import UTC, datetime, timedelta
 
 from collector.services.entra import user_partitions
 from tests.conftest import collected
-from tests.runner import Run, base_config, epack_env
+from tests.runner import Run, base_config, comparable, epack_env
 from tests.simulator import Fault, Scenario, Simulator
 from tests.simulator.scenario import graph_error
 from tests.tenants.entra_tenant import entra_tenant, iso
@@ -57,11 +56,7 @@ def run(scenario: Scenario) -> tuple[Run, list[str]]:
 
 
 def artifacts(result: Run) -> str:
-    documents = {
-        entry["path"]: {k: v for k, v in entry["data"].items() if k != "collected_at"}
-        for entry in result.envelope["artifacts"]
-    }
-    return json.dumps(documents, sort_keys=True)
+    return comparable(result.envelope)
 
 
 def refused(query_contains: str, times: int | None = None) -> Fault:

@@ -16,7 +16,6 @@ failures (the contract's "only the final source's failure is reported").
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -25,6 +24,7 @@ from collector.clients.arm_context import Aggregate, Listing
 from collector.clients.resource_graph import MAX_SUBSCRIPTIONS, ROUTE, ResourceGraphReader
 from collector.core import json_paths as jp
 from collector.core.outcomes import Failure, Kind, SurfaceError
+from collector.core.registry import outcome_of
 from collector.core.tasks import run_all
 from collector.services.azure import (
     backup,
@@ -116,8 +116,11 @@ async def prefetch(
     answered: dict[str, dict[str, Any]] = {}
 
     async def one(key: str) -> None:
-        with contextlib.suppress(SurfaceError):
-            answered[key] = await fetch_surface(reader, key, subscriptions)
+        # As on the ARM path: any failure but a fatal one leaves only this surface unanswered
+        # (and the per-subscription listings then answer it).
+        outcome = await outcome_of(key, lambda: fetch_surface(reader, key, subscriptions))
+        if outcome.available and outcome.value is not None:
+            answered[key] = outcome.value
 
     await run_all(one(key) for key in keys if key in SURFACES)
     return answered
